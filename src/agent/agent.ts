@@ -1,0 +1,121 @@
+// The agent as a library: startAgent(config) dials the controller and serves its
+// services; stop() drains in-flight requests first.
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { FerryError, messageOf } from '../errors.js';
+import type { AgentConfig } from '../config/agent-config.js';
+import { identityFromUri } from '../pki/identity.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { logFnOf } from '../observability/log-fn.js';
+import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
+import { startOpsServer, type OpsServer } from '../observability/health-server.js';
+import { ferryVersion } from '../project-root.js';
+import type { Service } from '../tunnel/types.js';
+import { Connector, type AgentTlsMaterial } from './connector.js';
+import type { AgentService } from './services/agent-service.js';
+import { buildServices } from './services/registry.js';
+
+export interface Agent {
+  readonly name: string;
+  readonly metrics: FerryMetrics;
+  readonly metricsPort: number | undefined;
+  isConnected(): boolean;
+  stop(graceMs?: number): Promise<void>;
+}
+
+async function readTls(config: AgentConfig): Promise<AgentTlsMaterial> {
+  const read = async (file: string, what: string) => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (err) {
+      throw new FerryError('FERRY_ERR_BAD_CONFIG', `cannot read the agent ${what} ${file}: ${messageOf(err)}`);
+    }
+  };
+  return {
+    caPem: await read(config.tls.ca, 'CA certificate'),
+    certPem: await read(config.tls.cert, 'certificate'),
+    keyPem: await read(config.tls.key, 'key'),
+  };
+}
+
+/** The agent's name is the one its certificate carries. */
+export function agentNameOf(certPem: string): string {
+  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  for (const part of san.split(', ')) {
+    if (!part.startsWith('URI:')) continue;
+    const { identity } = identityFromUri(part.slice(4));
+    if (identity.kind === 'agent') return identity.agent;
+  }
+  throw new FerryError('FERRY_ERR_CERT', 'the agent certificate carries no agent identity');
+}
+
+function describe(services: readonly AgentService[]): Service[] {
+  return services.map((s) => ({ type: s.type, name: s.name, annotations: s.annotations, health: s.health() }));
+}
+
+export async function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): Promise<Agent> {
+  const logger = options.logger ?? createLogger({ name: 'ferry-agent' });
+  const log = logFnOf(logger);
+  const metrics = createMetrics('agent', { version: ferryVersion() });
+  const material = await readTls(config);
+  const name = agentNameOf(material.certPem);
+  if (config.name && config.name !== name) {
+    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${config.file}: name "${config.name}" differs from the certificate's agent "${name}"`);
+  }
+  const services = await buildServices(config.services);
+  const byKey = new Map(services.map((s) => [`${s.type}/${s.name}`, s]));
+
+  const connector = new Connector({
+    agentName: name,
+    address: config.controller.address,
+    serverName: config.controller.serverName,
+    tls: () => readTls(config),
+    services: () => describe(services),
+    annotations: config.annotations,
+    minIdleStreams: config.streams.minIdle,
+    maxStreams: config.streams.max,
+    runner: {
+      findService: (type, n) => byKey.get(`${type}/${n}`),
+      log: logFnOf(logger.child({ subsystem: 'runner' })),
+      onRequestDone: (type, status) =>
+        metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) }),
+      onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
+    },
+    log: logFnOf(logger.child({ subsystem: 'connector' })),
+    onConnected: (c) => metrics.agentSessions.set(c ? 1 : 0),
+    onReconnect: () => metrics.reconnects.inc(),
+    onStreamCountChange: (d) => metrics.openStreams.inc({ side: 'agent' }, d),
+  });
+
+  let ops: OpsServer | undefined;
+  if (config.metrics) {
+    ops = await startOpsServer({
+      listen: config.metrics.listen,
+      registry: metrics.registry,
+      ready: () =>
+        connector.connected
+          ? { ready: true, reasons: ['connected to the controller'] }
+          : { ready: false, reasons: ['not connected to a controller'] },
+    });
+  }
+  connector.start();
+  log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()] });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name,
+    metrics,
+    metricsPort: ops?.port,
+    isConnected: () => connector.connected,
+    stop(graceMs = config.shutdown.grace * 1000) {
+      stopping ??= (async () => {
+        metrics.drains.inc();
+        await connector.drain(graceMs);
+        await Promise.all(services.map((s) => s.close()));
+        await ops?.close();
+        log('info', 'agent stopped', { agent: name });
+      })();
+      return stopping;
+    },
+  };
+}

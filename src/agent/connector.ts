@@ -1,0 +1,308 @@
+// The agent's link to a controller: dial with mTLS, say Hello, keep a pool of idle
+// Stream calls, serve requests on them, and reconnect forever with backoff.
+import * as grpc from '@grpc/grpc-js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
+import { FerryError, messageOf } from '../errors.js';
+import { ferryVersion } from '../project-root.js';
+import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_SESSION } from '../tunnel/limits.js';
+import { tunnelPackage } from '../tunnel/proto.js';
+import { TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { AgentEvent, ControllerEventIn, Frame, FrameIn, Service } from '../tunnel/types.js';
+import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
+import { Backoff } from './backoff.js';
+import { runRequest, type RunnerContext } from './request-runner.js';
+
+export interface AgentTlsMaterial {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+export interface ConnectorOptions {
+  agentName: string;
+  address: string;
+  serverName?: string;
+  /** Read at every dial, so a renewed certificate is used on the next connection. */
+  tls: () => Promise<AgentTlsMaterial>;
+  services: () => Service[];
+  annotations: Record<string, string>;
+  minIdleStreams: number;
+  maxStreams: number;
+  runner: Omit<RunnerContext, 'onIdle' | 'onDead' | 'agentName'>;
+  log: RunnerContext['log'];
+  onConnected?: (connected: boolean) => void;
+  onReconnect?: () => void;
+  onStreamCountChange?: (delta: number) => void;
+}
+
+type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
+
+interface LiveSession {
+  id: string;
+  client: TunnelClient;
+  control: ControlCall;
+  streams: Set<TunnelStream>;
+  idle: number;
+  opening: number;
+  draining: boolean;
+  ended: Promise<string>;
+}
+
+export class Connector {
+  private readonly instanceId = randomUUID();
+  private stopped = false;
+  private session: LiveSession | undefined;
+  private readonly backoff = new Backoff();
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  connected = false;
+
+  constructor(private readonly opts: ConnectorOptions) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Active requests in flight right now. */
+  get activeStreams(): number {
+    const s = this.session;
+    return s ? s.streams.size - s.idle : 0;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const startedAt = Date.now();
+      let why: string;
+      try {
+        why = await this.connectOnce();
+      } catch (err) {
+        why = messageOf(err);
+      }
+      this.setConnected(false);
+      if (this.stopped) break;
+      if (Date.now() - startedAt > 10_000) this.backoff.reset();
+      const delay = this.backoff.next();
+      this.opts.log('warn', 'disconnected from controller; retrying', { reason: why, retryInMs: delay });
+      this.opts.onReconnect?.();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private setConnected(v: boolean): void {
+    if (this.connected === v) return;
+    this.connected = v;
+    this.opts.onConnected?.(v);
+  }
+
+  /** One connection's life; resolves with the reason it ended. */
+  private async connectOnce(): Promise<string> {
+    const material = await this.opts.tls();
+    const creds = grpc.credentials.createFromSecureContext(
+      createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3' }),
+    );
+    const channelOptions: grpc.ChannelOptions = {
+      'grpc.keepalive_time_ms': 20_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc-node.flow_control_window': HTTP2_WINDOW_BYTES,
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      'grpc.initial_reconnect_backoff_ms': 500,
+    };
+    if (this.opts.serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = this.opts.serverName;
+      channelOptions['grpc.default_authority'] = this.opts.serverName;
+    }
+    const Client = tunnelPackage().ferry.tunnel.v1.Tunnel;
+    const client = new Client(this.opts.address, creds, channelOptions);
+    const control = client.Control() as ControlCall;
+    let resolveEnded!: (why: string) => void;
+    const ended = new Promise<string>((r) => (resolveEnded = r));
+    control.on('error', (err: grpc.ServiceError) => resolveEnded(err.details || err.message));
+    control.on('end', () => resolveEnded('controller closed the connection'));
+
+    this.sendControl(control, {
+      hello: {
+        version: ferryVersion(),
+        hostname: hostname(),
+        services: this.opts.services(),
+        annotations: this.opts.annotations,
+        instanceId: this.instanceId,
+        name: this.opts.agentName,
+      },
+    });
+
+    const welcome = await new Promise<ControllerEventIn | string>((resolve) => {
+      const timer = setTimeout(() => resolve('no Welcome from the controller within 15 s'), 15_000);
+      control.once('data', (ev: ControllerEventIn) => {
+        clearTimeout(timer);
+        resolve(ev);
+      });
+      void ended.then((why) => {
+        clearTimeout(timer);
+        resolve(why);
+      });
+    });
+    if (typeof welcome === 'string' || welcome.event !== 'welcome' || !welcome.welcome) {
+      control.cancel();
+      client.close();
+      if (typeof welcome === 'string') return welcome;
+      if (welcome.refused) throw new FerryError('FERRY_ERR_FORBIDDEN', `controller refused this agent: ${welcome.refused.reason}`);
+      return `unexpected first message ${welcome.event ?? ''}`;
+    }
+
+    const session: LiveSession = {
+      id: welcome.welcome.sessionId,
+      client,
+      control,
+      streams: new Set(),
+      idle: 0,
+      opening: 0,
+      draining: false,
+      ended,
+    };
+    this.session = session;
+    this.setConnected(true);
+    this.opts.log('info', 'connected to controller', { address: this.opts.address, session: session.id });
+
+    control.on('data', (ev: ControllerEventIn) => this.onControl(session, ev));
+    const pinger = setInterval(() => this.sendControl(control, { ping: { nonce: String(Date.now()) } }), 15_000);
+    this.topUp(session, 0);
+
+    const why = await ended;
+    clearInterval(pinger);
+    this.session = undefined;
+    for (const s of session.streams) s.abort('connection lost');
+    client.close();
+    return why;
+  }
+
+  private sendControl(control: ControlCall, ev: AgentEvent): void {
+    control.write(ev);
+  }
+
+  private onControl(session: LiveSession, ev: ControllerEventIn): void {
+    switch (ev.event) {
+      case 'open':
+        this.topUp(session, ev.open?.count ?? 1);
+        break;
+      case 'ping':
+        this.sendControl(session.control, { pong: { nonce: ev.ping?.nonce ?? '0' } });
+        break;
+      case 'draining':
+        this.opts.log('info', 'controller is draining; will reconnect when it goes', { reason: ev.draining?.reason });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Keep at least minIdle idle streams, plus `extra` the controller asked for. */
+  private topUp(session: LiveSession, extra: number): void {
+    if (session.draining || this.stopped) return;
+    const want = Math.max(this.opts.minIdleStreams - session.idle - session.opening, 0) + extra;
+    for (let i = 0; i < want && session.streams.size + session.opening < this.opts.maxStreams; i++) this.openStream(session);
+  }
+
+  private openStream(session: LiveSession): void {
+    const md = new grpc.Metadata();
+    md.set(METADATA_SESSION, session.id);
+    const call = session.client.Stream(md) as grpc.ClientDuplexStream<Frame, FrameIn>;
+    const stream = new TunnelStream(call, () => call.cancel(), (s, frame) => this.onIdleFrame(session, s, frame));
+    call.on('error', () => undefined);
+    call.on('metadata', () => undefined);
+    session.streams.add(stream);
+    session.idle++;
+    this.opts.onStreamCountChange?.(1);
+  }
+
+  private runnerContext(session: LiveSession): RunnerContext {
+    return {
+      ...this.opts.runner,
+      agentName: this.opts.agentName,
+      log: this.opts.log,
+      onIdle: (s) => {
+        s.detach();
+        if (s.isClosed) return;
+        if (session.draining) {
+          s.close();
+          return;
+        }
+        session.idle++;
+      },
+      onDead: () => {
+        this.topUp(session, 0);
+      },
+    };
+  }
+
+  /** A frame on an idle stream is a new request; a close on one shrinks the pool. */
+  private onIdleFrame(session: LiveSession, s: TunnelStream, frame: FrameIn | null): void {
+    if (frame === null) {
+      if (session.streams.delete(s)) {
+        session.idle--;
+        this.opts.onStreamCountChange?.(-1);
+        this.afterStreamGone(session);
+      }
+      return;
+    }
+    if (frame.kind !== 'request' || !frame.request) {
+      this.opts.log('warn', 'controller sent a frame on an idle stream; closing it', { kind: frame.kind });
+      s.abort('protocol error');
+      return;
+    }
+    session.idle--;
+    this.topUp(session, 0);
+    const ctx = this.runnerContext(session);
+    const wrapped: RunnerContext = {
+      ...ctx,
+      onDead: (dead) => {
+        if (session.streams.delete(dead)) this.opts.onStreamCountChange?.(-1);
+        this.afterStreamGone(session);
+        ctx.onDead(dead);
+      },
+    };
+    runRequest(s, frame.request, wrapped);
+  }
+
+  private drainWaiters: (() => void)[] = [];
+
+  private afterStreamGone(session: LiveSession): void {
+    if (session.draining && session.streams.size - session.idle <= 0) for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  /** SIGTERM: tell the controller, let in-flight requests finish (up to graceMs), then stop. */
+  async drain(graceMs: number): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    const session = this.session;
+    if (session) {
+      session.draining = true;
+      this.sendControl(session.control, { draining: { reason: 'agent shutting down' } });
+      const busy = () => session.streams.size - session.idle;
+      if (busy() > 0) {
+        this.opts.log('info', 'draining: waiting for in-flight requests', { inFlight: busy(), graceMs });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, graceMs);
+          this.drainWaiters.push(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      session.control.end();
+      for (const s of session.streams) s.abort('agent shutting down');
+      session.client.close();
+    }
+    await this.loop;
+  }
+}

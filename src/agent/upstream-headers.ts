@@ -1,0 +1,37 @@
+// Header work on the agent side: what a client sent is cleaned before any service sees
+// it, and the agent names itself to the upstream.
+import type { IncomingHttpHeaders } from 'node:http';
+import { cleanHeaders } from '../tunnel/headers.js';
+import type { Header, HeaderIn, RequestHeadIn } from '../tunnel/types.js';
+
+/** undici refuses these outright; Expect: 100-continue makes no sense through a tunnel. */
+const NOT_FORWARDED = new Set(['expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'via']);
+
+export function upstreamHeaders(head: RequestHeadIn, agentName: string): Header[] {
+  const cleaned = cleanHeaders(head.headers, { keepUpgrade: head.upgrade, dropClientAuth: true }).filter(
+    (h) => !NOT_FORWARDED.has(h.name.toLowerCase()),
+  );
+  const host = head.headers.find((h) => h.name.toLowerCase() === 'host');
+  if (head.remoteAddress) cleaned.push({ name: 'x-forwarded-for', value: head.remoteAddress });
+  cleaned.push({ name: 'x-forwarded-proto', value: head.scheme || 'https' });
+  if (host) cleaned.push({ name: 'x-forwarded-host', value: host.value });
+  cleaned.push({ name: 'via', value: `1.1 ferry-agent/${agentName}` });
+  return cleaned;
+}
+
+/** undici/node response headers (object form) as a tunnel header list. */
+export function responseHeaderList(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Header[] {
+  const out: Header[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) out.push({ name, value: v });
+    else out.push({ name, value });
+  }
+  return out;
+}
+
+export function flatHeaders(list: readonly HeaderIn[]): string[] {
+  const flat: string[] = [];
+  for (const h of list) flat.push(h.name, h.value);
+  return flat;
+}

@@ -1,0 +1,25 @@
+// `ferry controller --config FILE`
+import type { Command } from 'commander';
+import { loadControllerConfig } from '../config/controller-config.js';
+import { startController } from '../controller/controller.js';
+import { onShutdown } from './signals.js';
+
+export function registerController(program: Command): void {
+  program
+    .command('controller')
+    .description('run the controller: agent gRPC endpoint (:9001), front door (:9002), metrics (:9102)')
+    .requiredOption('-c, --config <file>', 'controller YAML config')
+    .option('--check-config', 'validate the config and exit')
+    .action(async (opts: { config: string; checkConfig?: boolean }) => {
+      const config = await loadControllerConfig(opts.config);
+      if (opts.checkConfig) {
+        process.stdout.write(`${opts.config}: ok\n`);
+        return;
+      }
+      const controller = await startController(config);
+      onShutdown(
+        () => controller.stop(),
+        () => controller.reload(),
+      );
+    });
+}

@@ -1,0 +1,61 @@
+// The controller's YAML config. Relative paths are read from the config file's folder.
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+import { listenSchema } from './listen.js';
+import { loadConfigFile } from './load-yaml.js';
+
+const listen = (fallback: string) => listenSchema.prefault(fallback);
+
+export const controllerConfigSchema = z
+  .object({
+    ca: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }),
+    /** Token keys and revocations live here; default: <folder of ca.cert>/state. */
+    dataDir: z.string().min(1).optional(),
+    agents: z.strictObject({ listen: listen(':9001') }).prefault({}),
+    frontDoor: z
+      .strictObject({
+        listen: listen(':9002'),
+        serverNames: z.array(z.string().min(1)).min(1).default(['localhost', '127.0.0.1']),
+        /** The URL clients use, written into kubeconfigs and credentials. */
+        publicUrl: z.url().optional(),
+      })
+      .prefault({}),
+    control: z.strictObject({ listen: listen(':9003') }).prefault({}),
+    metrics: z.strictObject({ listen: listen('127.0.0.1:9102') }).prefault({}),
+    streams: z
+      .strictObject({
+        maxIdlePerSession: z.number().int().min(1).max(100_000).default(64),
+        waitTimeout: durationSchema.default(10),
+      })
+      .prefault({}),
+    tokens: z
+      .strictObject({
+        serviceTtl: durationSchema.default(24 * 3600),
+        kubectlTtl: durationSchema.default(12 * 3600),
+        controlTtl: durationSchema.default(3600),
+        bootstrapTtl: durationSchema.default(3600),
+      })
+      .prefault({}),
+    agentCertificateTtl: durationSchema.default(7 * 24 * 3600),
+    shutdown: z.strictObject({ grace: durationSchema.default(30) }).prefault({}),
+  })
+  .strict();
+
+export type ControllerConfig = z.infer<typeof controllerConfigSchema> & { file: string; dataDir: string };
+
+export const CONTROLLER_ENV = {
+  AGENTS_LISTEN: 'agents.listen',
+  FRONTDOOR_LISTEN: 'frontDoor.listen',
+  FRONTDOOR_PUBLIC_URL: 'frontDoor.publicUrl',
+  CONTROL_LISTEN: 'control.listen',
+  METRICS_LISTEN: 'metrics.listen',
+} as const;
+
+export async function loadControllerConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ControllerConfig> {
+  const raw = await loadConfigFile(file, controllerConfigSchema, { env, envPrefix: 'FERRY_', envMap: CONTROLLER_ENV });
+  const base = dirname(resolve(file));
+  const at = (p: string) => resolve(base, p);
+  const ca = { cert: at(raw.ca.cert), key: at(raw.ca.key) };
+  return { ...raw, ca, file: resolve(file), dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state') };
+}

@@ -1,0 +1,245 @@
+// The gRPC endpoint agents dial. Control calls become sessions; Stream calls join the
+// pool of the session named in their metadata, after the same certificate checks.
+import * as grpc from '@grpc/grpc-js';
+import { FerryError, messageOf } from '../errors.js';
+import type { Identity } from '../pki/identity.js';
+import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
+import { HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_SESSION } from '../tunnel/limits.js';
+import { tunnelPackage } from '../tunnel/proto.js';
+import { TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { AgentEventIn, ControllerEvent, Frame, FrameIn } from '../tunnel/types.js';
+import { AgentSession, type SessionLimits } from './agent-session.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export interface PeerCertificateInfo {
+  raw: Buffer;
+  serialNumber: string;
+}
+
+export interface AgentServerOptions {
+  host: string;
+  port: number;
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  registry: SessionRegistry;
+  /** Checks an agent's client certificate (CA, validity, purpose, revocation). */
+  verifyAgentCertificate: (peer: PeerCertificateInfo) => Identity;
+  limits: SessionLimits;
+  helloTimeoutMs?: number;
+  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  onStreamCountChange?: (delta: number) => void;
+}
+
+export interface AgentServer {
+  port: number;
+  /** Tell every agent we are going away (graceful shutdown). */
+  drainAll(reason: string): void;
+  close(): Promise<void>;
+}
+
+type ControlCall = grpc.ServerDuplexStream<AgentEventIn, ControllerEvent>;
+type StreamCall = grpc.ServerDuplexStream<FrameIn, Frame>;
+
+function peerOf(call: grpc.ServerDuplexStream<unknown, unknown>): PeerCertificateInfo | undefined {
+  const cert = call.getAuthContext()?.sslPeerCertificate;
+  if (!cert?.raw) return undefined;
+  return { raw: cert.raw, serialNumber: cert.serialNumber };
+}
+
+export async function startAgentServer(opts: AgentServerOptions): Promise<AgentServer> {
+  const sessions = new Map<string, AgentSession>();
+  const controls = new Set<ControlCall>();
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    'grpc.keepalive_time_ms': 20_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    'grpc.max_concurrent_streams': 100_000,
+    'grpc-node.max_session_memory': Number.MAX_SAFE_INTEGER,
+  });
+  widenServerStreamWindow(server, HTTP2_WINDOW_BYTES);
+
+  const authenticate = (call: grpc.ServerDuplexStream<unknown, unknown>): string => {
+    const peer = peerOf(call);
+    if (!peer) throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'no client certificate');
+    const id = opts.verifyAgentCertificate(peer);
+    if (id.kind !== 'agent') throw new FerryError('FERRY_ERR_FORBIDDEN', `a ${id.kind} certificate may not connect as an agent`);
+    return id.agent;
+  };
+
+  const refuse = (call: ControlCall, code: string, reason: string) => {
+    opts.log('warn', 'agent refused', { code, reason, peer: call.getPeer() });
+    call.write({ refused: { code, reason } });
+    call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: reason });
+    call.end();
+  };
+
+  const handleControl = (call: ControlCall) => {
+    let agent: string;
+    try {
+      agent = authenticate(call);
+    } catch (err) {
+      refuse(call, err instanceof FerryError ? err.code : 'FERRY_ERR_UNAUTHENTICATED', messageOf(err));
+      return;
+    }
+    controls.add(call);
+    let session: AgentSession | undefined;
+    const helloTimer = setTimeout(() => {
+      if (!session) refuse(call, 'FERRY_ERR_BAD_INPUT', 'no Hello within the time limit');
+    }, opts.helloTimeoutMs ?? 10_000);
+
+    call.on('data', (ev: AgentEventIn) => {
+      if (!session) {
+        if (ev.event !== 'hello' || !ev.hello) {
+          refuse(call, 'FERRY_ERR_BAD_INPUT', `expected Hello first, got ${ev.event ?? 'nothing'}`);
+          return;
+        }
+        clearTimeout(helloTimer);
+        if (ev.hello.name !== '' && ev.hello.name !== agent) {
+          refuse(call, 'FERRY_ERR_FORBIDDEN', `Hello names agent "${ev.hello.name}" but the certificate is for "${agent}"`);
+          return;
+        }
+        session = new AgentSession(agent, ev.hello, (out) => call.write(out), opts.limits);
+        sessions.set(session.id, session);
+        opts.registry.add(session);
+        call.write({
+          welcome: {
+            sessionId: session.id,
+            maxIdleStreams: opts.limits.maxIdleStreams,
+            maxStreams: 0,
+            maxHeaderBytes: MAX_HEADER_BYTES,
+          },
+        });
+        opts.log('info', 'agent connected', {
+          agent,
+          session: session.id,
+          hostname: ev.hello.hostname,
+          version: ev.hello.version,
+          services: ev.hello.services.map((s) => `${s.type}/${s.name}`),
+        });
+        return;
+      }
+      session.lastSeen = new Date();
+      switch (ev.event) {
+        case 'services':
+          session.services = ev.services?.services ?? [];
+          opts.registry.emit('change');
+          break;
+        case 'draining':
+          session.markDraining();
+          opts.log('info', 'agent draining', { agent, session: session.id });
+          opts.registry.emit('change');
+          break;
+        case 'ping':
+          call.write({ pong: { nonce: ev.ping?.nonce ?? '0' } });
+          break;
+        case 'pong':
+          break;
+        default:
+          opts.log('debug', 'unhandled control event', { agent, event: ev.event });
+      }
+    });
+
+    const finish = (why: string) => {
+      clearTimeout(helloTimer);
+      controls.delete(call);
+      if (!session) return;
+      const s = session;
+      session = undefined;
+      sessions.delete(s.id);
+      opts.registry.remove(s);
+      s.close(`agent ${agent} disconnected`);
+      opts.log('info', 'agent disconnected', { agent, session: s.id, reason: why });
+    };
+    call.on('end', () => {
+      finish('control stream ended');
+      call.end();
+    });
+    call.on('cancelled', () => finish('control stream cancelled'));
+    call.on('error', (err) => finish(messageOf(err)));
+    call.on('close', () => finish('control stream closed'));
+  };
+
+  const handleStream = (call: StreamCall) => {
+    const sessionId = call.metadata.get(METADATA_SESSION)[0];
+    let agent: string;
+    try {
+      agent = authenticate(call);
+    } catch (err) {
+      call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: messageOf(err) });
+      return;
+    }
+    const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!session || session.agent !== agent) {
+      opts.log('warn', 'stream for an unknown session refused', { agent });
+      call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'unknown session' });
+      return;
+    }
+    opts.onStreamCountChange?.(1);
+    const stream = new TunnelStream(
+      call,
+      () => call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' }),
+      (s, frame, reason) => {
+        if (frame) {
+          // The agent spoke out of turn: that stream cannot be trusted any more.
+          opts.log('warn', 'frame on an idle stream; closing it', { agent, kind: frame.kind });
+          s.abort('protocol error');
+        } else {
+          void reason;
+        }
+        session.forgetStream(s);
+      },
+    );
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      opts.onStreamCountChange?.(-1);
+      session.forgetStream(stream);
+    };
+    call.on('close', uncount);
+    call.on('cancelled', uncount);
+    call.on('error', uncount);
+    call.on('end', () => call.end());
+    session.addStream(stream);
+  };
+
+  server.addService(tunnelPackage().ferry.tunnel.v1.Tunnel.service, {
+    Control: handleControl,
+    Stream: handleStream,
+  });
+
+  const creds = grpc.ServerCredentials.createSsl(
+    Buffer.from(opts.caPem),
+    [{ private_key: Buffer.from(opts.keyPem), cert_chain: Buffer.from(opts.certPem) }],
+    true,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const addr = opts.host.includes(':') ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`;
+    server.bindAsync(addr, creds, (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  widenServerSessionWindow(server, HTTP2_WINDOW_BYTES);
+
+  return {
+    port,
+    drainAll(reason) {
+      for (const c of controls) c.write({ draining: { reason } });
+    },
+    close() {
+      for (const s of sessions.values()) s.close('controller shutting down');
+      return new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2_000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// One connected agent process: its Control call, what it offers, and its pool of
+// idle Stream calls. A request borrows one idle stream and gives it back when done.
+import { randomUUID } from 'node:crypto';
+import { FerryError } from '../errors.js';
+import type { TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { ControllerEvent, HelloIn, ServiceIn } from '../tunnel/types.js';
+
+export interface SessionLimits {
+  /** Idle streams kept beyond this are closed by the controller. */
+  maxIdleStreams: number;
+  /** How long a request waits for the agent to open a stream. */
+  streamWaitMs: number;
+}
+
+interface Waiter {
+  resolve: (s: TunnelStream) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class AgentSession {
+  readonly id = randomUUID();
+  readonly connectedAt = new Date();
+  lastSeen = new Date();
+  services: ServiceIn[];
+  draining = false;
+  /** Requests in flight on this session (least-busy routing reads this). */
+  active = 0;
+  private readonly idle: TunnelStream[] = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly live = new Set<TunnelStream>();
+  private closed = false;
+
+  constructor(
+    readonly agent: string,
+    readonly hello: HelloIn,
+    private readonly sendControl: (ev: ControllerEvent) => void,
+    private readonly limits: SessionLimits,
+  ) {
+    this.services = hello.services;
+  }
+
+  get openStreams(): number {
+    return this.live.size;
+  }
+
+  get idleStreams(): number {
+    return this.idle.length;
+  }
+
+  hasHealthyService(type: string, name: string): boolean {
+    return this.services.some((s) => s.type === type && s.name === name && (s.health?.healthy ?? true));
+  }
+
+  hasService(type: string, name: string): boolean {
+    return this.services.some((s) => s.type === type && s.name === name);
+  }
+
+  /** A new Stream call from the agent joins the idle pool (or serves a waiting request). */
+  addStream(stream: TunnelStream): void {
+    if (this.closed) {
+      stream.abort('session closed');
+      return;
+    }
+    this.live.add(stream);
+    this.giveBack(stream);
+  }
+
+  forgetStream(stream: TunnelStream): void {
+    this.live.delete(stream);
+    const i = this.idle.indexOf(stream);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /** Borrow an idle stream; asks the agent for more when the pool is empty. */
+  acquire(): Promise<TunnelStream> {
+    if (this.closed) return Promise.reject(new FerryError('FERRY_ERR_AGENT_LOST', `agent ${this.agent} disconnected`));
+    for (;;) {
+      const s = this.idle.pop();
+      if (!s) break;
+      if (!s.isClosed) {
+        if (this.idle.length === 0) this.requestStreams(1);
+        return Promise.resolve(s);
+      }
+    }
+    this.requestStreams(1 + this.waiters.length);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(new FerryError('FERRY_ERR_NO_AGENT', `agent ${this.agent} opened no stream in time`));
+        }, this.limits.streamWaitMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** A request finished cleanly on this stream: reuse it, or trim the pool. */
+  release(stream: TunnelStream): void {
+    if (stream.isClosed) {
+      this.forgetStream(stream);
+      return;
+    }
+    stream.detach();
+    this.giveBack(stream);
+  }
+
+  private giveBack(stream: TunnelStream): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(stream);
+      return;
+    }
+    if (this.idle.length >= this.limits.maxIdleStreams || this.draining) {
+      this.live.delete(stream);
+      stream.close();
+      return;
+    }
+    this.idle.push(stream);
+  }
+
+  private requestStreams(count: number): void {
+    this.sendControl({ open: { count } });
+  }
+
+  /** The agent said it is draining: no new requests; idle streams are released. */
+  markDraining(): void {
+    this.draining = true;
+    for (const s of this.idle.splice(0)) {
+      this.live.delete(s);
+      s.close();
+    }
+  }
+
+  /** The Control call ended: every stream of this session goes with it. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new FerryError('FERRY_ERR_AGENT_LOST', `agent ${this.agent} disconnected`));
+    }
+    this.idle.length = 0;
+    for (const s of [...this.live]) s.abort(reason);
+    this.live.clear();
+  }
+}

@@ -1,0 +1,42 @@
+// Front-door authentication by a ferry JWT. The token names its route (agent/type/name)
+// and its audience is bound to that route, so a token for one service opens no other.
+import { decodeJwt } from 'jose';
+import { FerryError } from '../errors.js';
+import { serviceAudience } from '../tokens/claims.js';
+import type { TokenVerifier } from '../tokens/verifier.js';
+import { tokenFromHeaders, type Authenticated, type FrontDoorAuthenticator, type FrontDoorRequest } from './front-door-auth.js';
+
+export class TokenAuthenticator implements FrontDoorAuthenticator {
+  readonly name = 'token';
+
+  constructor(private readonly verifier: TokenVerifier) {}
+
+  async authenticate(req: FrontDoorRequest): Promise<Authenticated | null> {
+    const token = tokenFromHeaders(req.headers);
+    if (token === undefined) return null;
+    const route = routeClaimed(token);
+    const claims = await this.verifier.verify(token, {
+      audience: serviceAudience(route.agent, route.type, route.name),
+      purposes: ['service', 'kubectl'],
+    });
+    if (claims.agent !== route.agent || claims.type !== route.type || claims.name !== route.name) {
+      throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'token route does not match its audience');
+    }
+    return { route, caller: { subject: claims.sub, groups: claims.groups ?? [], method: 'token' } };
+  }
+}
+
+/** Reads the route a token claims (unverified) so the right audience can be demanded. */
+function routeClaimed(token: string): { agent: string; type: string; name: string } {
+  let payload: Record<string, unknown>;
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'malformed token');
+  }
+  const { agent, type, name } = payload;
+  if (typeof agent !== 'string' || typeof type !== 'string' || typeof name !== 'string') {
+    throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'token names no service route');
+  }
+  return { agent, type, name };
+}

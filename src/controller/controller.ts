@@ -1,0 +1,169 @@
+// The controller as a library: startController(config) brings up the agent endpoint,
+// the front door and the ops port, and returns a handle to stop them gracefully.
+import type { PeerCertificate } from 'node:tls';
+import { join } from 'node:path';
+import { FerryError } from '../errors.js';
+import type { ControllerConfig } from '../config/controller-config.js';
+import { loadCA, serialOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
+import { RevocationList, TokenIssuer, TokenKeyStore, TokenVerifier } from '../tokens/index.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { logFnOf } from '../observability/log-fn.js';
+import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
+import { startOpsServer, type OpsServer } from '../observability/health-server.js';
+import { ferryVersion } from '../project-root.js';
+import { startAgentServer, type AgentServer } from './agent-server.js';
+import { CertificateAuthenticator } from './auth-certificate.js';
+import { TokenAuthenticator } from './auth-token.js';
+import { startFrontDoor, type FrontDoor } from './front-door.js';
+import type { FrontDoorAuthenticator } from './front-door-auth.js';
+import { SessionRegistry } from './session-registry.js';
+
+export interface ControllerOptions {
+  logger?: Logger;
+  /** Extra front-door authenticators tried before the built-in ones (OIDC, webhooks). */
+  authenticators?: FrontDoorAuthenticator[];
+}
+
+export interface Controller {
+  readonly ca: CertificateAuthority;
+  readonly registry: SessionRegistry;
+  readonly metrics: FerryMetrics;
+  readonly issuer: TokenIssuer;
+  readonly verifier: TokenVerifier;
+  readonly keys: TokenKeyStore;
+  readonly revocations: RevocationList;
+  readonly ports: { agents: number; frontDoor: number; metrics: number };
+  /** Reload certificates-independent state: token keys (SIGHUP). */
+  reload(): Promise<void>;
+  /** Graceful: stop accepting, tell agents, let in-flight requests finish, then close. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startController(config: ControllerConfig, options: ControllerOptions = {}): Promise<Controller> {
+  const logger = options.logger ?? createLogger({ name: 'ferry-controller' });
+  const log = logFnOf(logger);
+  const metrics = createMetrics('controller', { version: ferryVersion() });
+
+  const ca = await loadCA(config.ca.cert, config.ca.key);
+  const revocations = await RevocationList.open(join(config.dataDir, 'revocations.json'));
+  const keys = await TokenKeyStore.open(join(config.dataDir, 'token-keys'), {
+    issuer: `ferry:${ca.trustDomain}`,
+  });
+  const issuer = new TokenIssuer(keys);
+  const verifier = new TokenVerifier(keys, { revocations });
+
+  const { dnsNames, ipAddresses } = splitNames(config.frontDoor.serverNames);
+  const serverCert = await ca.issueServer({ dnsNames, ipAddresses });
+
+  const checkClientCert = (raw: Uint8Array, serial: string) => {
+    if (revocations.isSerialRevoked(serial)) throw new FerryError('FERRY_ERR_CERT', 'certificate revoked');
+    return verifyPeerCertificate(raw, ca, { purpose: 'client' });
+  };
+
+  const registry = new SessionRegistry();
+  const seenAgents = new Set<string>();
+  registry.on('change', () => {
+    metrics.agentSessions.set(registry.sessions().length);
+    const now = new Set(registry.connectedAgents());
+    for (const agent of seenAgents) if (!now.has(agent)) metrics.agentsConnected.remove({ agent });
+    for (const agent of now) metrics.agentsConnected.set({ agent }, registry.sessionsOf(agent).length);
+    seenAgents.clear();
+    for (const agent of now) seenAgents.add(agent);
+  });
+
+  let agents: AgentServer | undefined;
+  let frontDoor: FrontDoor | undefined;
+  let ops: OpsServer | undefined;
+  try {
+    agents = await startAgentServer({
+      host: config.agents.listen.host,
+      port: config.agents.listen.port,
+      caPem: ca.certPem,
+      certPem: serverCert.certPem,
+      keyPem: serverCert.keyPem,
+      registry,
+      verifyAgentCertificate: (peer) => checkClientCert(peer.raw, peer.serialNumber),
+      limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
+      log: logFnOf(logger.child({ subsystem: 'agents' })),
+      onStreamCountChange: (d) => metrics.openStreams.inc({ side: 'controller' }, d),
+    });
+    const authenticators: FrontDoorAuthenticator[] = [
+      ...(options.authenticators ?? []),
+      new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
+      new TokenAuthenticator(verifier),
+    ];
+    frontDoor = await startFrontDoor({
+      host: config.frontDoor.listen.host,
+      port: config.frontDoor.listen.port,
+      certPem: serverCert.certPem,
+      keyPem: serverCert.keyPem,
+      caPem: ca.certPem,
+      registry,
+      authenticators,
+      log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
+      onRequestDone: (type, status, seconds) => {
+        metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) });
+        metrics.requestDuration.observe({ service_type: type }, seconds);
+      },
+      onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
+      onAuthFailure: (reason) => metrics.authFailures.inc({ reason: authFailureClass(reason) }),
+    });
+    ops = await startOpsServer({
+      listen: config.metrics.listen,
+      registry: metrics.registry,
+      ready: () => ({ ready: true, reasons: [`${registry.sessions().length} agent sessions`] }),
+    });
+  } catch (err) {
+    await frontDoor?.close(0);
+    await agents?.close();
+    await ops?.close();
+    throw err;
+  }
+  log('info', 'controller started', {
+    agents: agents.port,
+    frontDoor: frontDoor.port,
+    metrics: ops.port,
+    trustDomain: ca.trustDomain,
+  });
+
+  const a = agents;
+  const f = frontDoor;
+  const o = ops;
+  let stopping: Promise<void> | undefined;
+  return {
+    ca,
+    registry,
+    metrics,
+    issuer,
+    verifier,
+    keys,
+    revocations,
+    ports: { agents: a.port, frontDoor: f.port, metrics: o.port },
+    reload: () => keys.reload(),
+    stop(graceMs = config.shutdown.grace * 1000) {
+      stopping ??= (async () => {
+        log('info', 'controller stopping', { graceMs });
+        a.drainAll('controller shutting down');
+        await f.close(graceMs);
+        await a.close();
+        await o.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Low-cardinality label for auth failures. */
+function authFailureClass(reason: string): string {
+  if (reason.includes('expired')) return 'expired';
+  if (reason.includes('revoked')) return 'revoked';
+  if (reason.includes('audience')) return 'audience';
+  if (reason.includes('no credentials')) return 'missing';
+  if (reason.includes('certificate')) return 'certificate';
+  return 'invalid';
+}
+
+function splitNames(names: readonly string[]): { dnsNames: string[]; ipAddresses: string[] } {
+  const ip = /^(\d{1,3}\.){3}\d{1,3}$|:/;
+  return { dnsNames: names.filter((n) => !ip.test(n)), ipAddresses: names.filter((n) => ip.test(n)) };
+}

@@ -1,0 +1,171 @@
+// The front door: HTTPS (HTTP/1.1 and h2) for clients. It authenticates a caller,
+// picks an agent session for the route, borrows a stream and hands over to a proxy.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import * as http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { FerryError } from '../errors.js';
+import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
+import type { TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { RequestHead } from '../tunnel/types.js';
+import type { AgentSession } from './agent-session.js';
+import { authenticateRequest, type Authenticated, type FrontDoorAuthenticator } from './front-door-auth.js';
+import { sendError, sendSocketError } from './http-errors.js';
+import { proxyRequest, type AnyRequest, type ProxyHooks } from './proxy-request.js';
+import { proxyUpgrade } from './proxy-upgrade.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export interface FrontDoorOptions {
+  host: string;
+  port: number;
+  certPem: string;
+  keyPem: string;
+  caPem: string;
+  registry: SessionRegistry;
+  authenticators: readonly FrontDoorAuthenticator[];
+  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
+  onBytes?: (direction: 'in' | 'out', n: number) => void;
+  onAuthFailure?: (reason: string) => void;
+}
+
+export interface FrontDoor {
+  port: number;
+  /** Stop accepting; resolves when in-flight requests are done or the deadline passes. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+const MAX_HEADER_BYTES = 64 * 1024;
+
+function peerCertificateOf(req: AnyRequest): PeerCertificate | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate(false);
+  return cert && cert.raw ? cert : undefined;
+}
+
+function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
+  const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), { keepUpgrade: true });
+  const authority = req.headers[':authority'];
+  if (req.headers.host === undefined && typeof authority === 'string') headers.push({ name: 'host', value: authority });
+  return {
+    method: req.method,
+    path: req.url,
+    headers,
+    serviceType: auth.route.type,
+    serviceName: auth.route.name,
+    caller: auth.caller,
+    requestId: randomUUID(),
+    remoteAddress: req.socket.remoteAddress ?? '',
+    scheme: 'https',
+  };
+}
+
+export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
+  const inflight = new Set<Duplex>();
+  let closing = false;
+
+  const server = http2.createSecureServer({
+    allowHTTP1: true,
+    cert: opts.certPem,
+    key: opts.keyPem,
+    ca: opts.caPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+    maxHeaderSize: MAX_HEADER_BYTES,
+    settings: { maxHeaderListSize: MAX_HEADER_BYTES, initialWindowSize: 1024 * 1024 },
+  } as http2.SecureServerOptions);
+
+  const admit = async (req: AnyRequest): Promise<{ auth: Authenticated; session: AgentSession; stream: TunnelStream }> => {
+    if (closing) throw new FerryError('FERRY_ERR_NO_AGENT', 'controller is shutting down');
+    let auth: Authenticated;
+    try {
+      auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: peerCertificateOf(req) });
+    } catch (err) {
+      const reason = err instanceof FerryError ? err.message : 'authentication error';
+      opts.onAuthFailure?.(reason);
+      opts.log('warn', 'front door: authentication refused', { reason, remote: req.socket.remoteAddress, path: req.url });
+      throw err;
+    }
+    const session = opts.registry.pick(auth.route);
+    const stream = await session.acquire();
+    return { auth, session, stream };
+  };
+
+  const hooksFor = (session: AgentSession, type: string): ProxyHooks => {
+    const started = process.hrtime.bigint();
+    session.active++;
+    return {
+      release: (s) => session.release(s),
+      discard: (s) => session.forgetStream(s),
+      onBytes: opts.onBytes,
+      onDone: (status) => {
+        session.active--;
+        opts.onRequestDone?.(type, status, Number(process.hrtime.bigint() - started) / 1e9);
+      },
+    };
+  };
+
+  server.on('request', (req: AnyRequest, res) => {
+    const sock = req.socket as Duplex;
+    inflight.add(sock);
+    res.on('close', () => inflight.delete(sock));
+    admit(req).then(
+      ({ auth, session, stream }) => {
+        proxyRequest(req, res, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
+      },
+      (err: unknown) => {
+        req.resume();
+        sendError(res, err);
+      },
+    );
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, early: Buffer) => {
+    inflight.add(socket);
+    socket.on('close', () => inflight.delete(socket));
+    socket.on('error', () => undefined);
+    admit(req).then(
+      ({ auth, session, stream }) => {
+        proxyUpgrade(socket, early, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
+      },
+      (err: unknown) => sendSocketError(socket, err),
+    );
+  });
+
+  // Long watches and logs -f: no request or idle timeout on the front door.
+  server.setTimeout(0);
+  server.on('sessionError', () => undefined);
+  server.on('tlsClientError', (err) => opts.log('debug', 'front door: TLS handshake failed', { reason: err.message }));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : opts.port);
+    });
+  });
+
+  return {
+    port,
+    close(deadlineMs = 10_000) {
+      closing = true;
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const s of inflight) s.destroy();
+          resolve();
+        }, deadlineMs);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        if (inflight.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// Carries an HTTP/1.1 Upgrade (WebSocket, SPDY/3.1) through a tunnel stream. The
+// upstream's status comes back untouched, so kubectl can fall back from WebSocket to
+// SPDY; after 101 both directions are raw bytes, and End is a half-close.
+import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
+import { FerryError } from '../errors.js';
+import { cleanHeaders } from '../tunnel/headers.js';
+import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
+import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { FrameIn, HeaderIn, RequestHead } from '../tunnel/types.js';
+import { sendSocketError } from './http-errors.js';
+import type { ProxyHooks } from './proxy-request.js';
+
+function statusLine(status: number, headers: readonly HeaderIn[]): string {
+  let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+  for (const h of headers) text += `${h.name}: ${h.value}\r\n`;
+  return `${text}\r\n`;
+}
+
+export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream, head: RequestHead, hooks: ProxyHooks): void {
+  let finished = false;
+  let upgraded = false;
+  let detachPump: (() => void) | undefined;
+
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    detachPump?.();
+    // An upgraded stream never goes back to the pool: its bytes were not HTTP.
+    stream.close();
+    hooks.discard(stream);
+    hooks.onDone?.(upgraded ? 101 : 'error');
+  };
+
+  const handler: FrameHandler = {
+    onFrame(frame: FrameIn) {
+      switch (frame.kind) {
+        case 'response': {
+          const r = frame.response!;
+          if (r.status === 101) {
+            upgraded = true;
+            socket.write(statusLine(101, cleanHeaders(r.headers, { keepUpgrade: true })));
+            if (early.length > 0) stream.send({ data: early });
+            detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n) });
+          } else {
+            // Not upgraded: a plain response, delimited by closing the connection.
+            const headers = cleanHeaders(r.headers, {}).filter((h) => h.name.toLowerCase() !== 'content-length');
+            headers.push({ name: 'connection', value: 'close' });
+            socket.write(statusLine(r.status, headers));
+          }
+          if (r.body.length > 0) socket.write(r.body);
+          if (r.bodyComplete && !upgraded) {
+            socket.end();
+            finish();
+          }
+          break;
+        }
+        case 'data':
+          hooks.onBytes?.('out', frame.data!.length);
+          writeFromTunnel(socket, stream, frame.data!);
+          break;
+        case 'end':
+          // Half-close: the upstream finished sending; the client may still talk.
+          socket.end();
+          if (!upgraded) finish();
+          break;
+        default:
+          socket.destroy();
+          finish();
+      }
+    },
+    onClosed(reason: string) {
+      if (finished) return;
+      if (!upgraded && socket.writable) sendSocketError(socket, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
+      else socket.destroy();
+      finished = true;
+      detachPump?.();
+      hooks.discard(stream);
+      hooks.onDone?.('error');
+    },
+  };
+  stream.attach(handler);
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    if (finished) return;
+    stream.send({ reset: { code: 'CANCEL', reason: 'client went away' } });
+    stream.abort('client went away');
+    finish();
+  });
+  head.upgrade = true;
+  head.bodyComplete = true;
+  stream.send({ request: head });
+}

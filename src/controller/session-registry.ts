@@ -1,0 +1,62 @@
+// All connected agent sessions, and the routing choice: a session of the named agent
+// that offers the service healthy and is not draining, least busy first.
+import { EventEmitter } from 'node:events';
+import { FerryError } from '../errors.js';
+import type { AgentSession } from './agent-session.js';
+
+export interface Route {
+  agent: string;
+  type: string;
+  name: string;
+}
+
+export class SessionRegistry extends EventEmitter {
+  private readonly byAgent = new Map<string, Set<AgentSession>>();
+
+  add(session: AgentSession): void {
+    let set = this.byAgent.get(session.agent);
+    if (!set) this.byAgent.set(session.agent, (set = new Set()));
+    set.add(session);
+    this.emit('change');
+  }
+
+  remove(session: AgentSession): void {
+    const set = this.byAgent.get(session.agent);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) this.byAgent.delete(session.agent);
+    this.emit('change');
+  }
+
+  sessions(): AgentSession[] {
+    const out: AgentSession[] = [];
+    for (const set of this.byAgent.values()) out.push(...set);
+    return out;
+  }
+
+  sessionsOf(agent: string): AgentSession[] {
+    return [...(this.byAgent.get(agent) ?? [])];
+  }
+
+  connectedAgents(): string[] {
+    return [...this.byAgent.keys()];
+  }
+
+  pick(route: Route): AgentSession {
+    const set = this.byAgent.get(route.agent);
+    if (!set || set.size === 0) throw new FerryError('FERRY_ERR_NO_AGENT', `agent ${route.agent} is not connected`);
+    let best: AgentSession | undefined;
+    let offered = false;
+    for (const s of set) {
+      if (!s.hasService(route.type, route.name)) continue;
+      offered = true;
+      if (s.draining || !s.hasHealthyService(route.type, route.name)) continue;
+      if (!best || s.active < best.active) best = s;
+    }
+    if (best) return best;
+    if (!offered) {
+      throw new FerryError('FERRY_ERR_NO_SERVICE', `agent ${route.agent} has no ${route.type} service named ${route.name}`);
+    }
+    throw new FerryError('FERRY_ERR_NO_AGENT', `no healthy, non-draining instance of agent ${route.agent} offers ${route.type}/${route.name}`);
+  }
+}

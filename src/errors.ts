@@ -1,0 +1,61 @@
+// Every ferry error has a stable code; HTTP status mapping lives in one place (httpStatusOf).
+
+export type FerryErrorCode =
+  | 'FERRY_ERR_BAD_CONFIG'
+  | 'FERRY_ERR_BAD_INPUT'
+  | 'FERRY_ERR_IO'
+  | 'FERRY_ERR_EXISTS'
+  | 'FERRY_ERR_CA'
+  | 'FERRY_ERR_CERT'
+  | 'FERRY_ERR_CSR'
+  | 'FERRY_ERR_UNAUTHENTICATED'
+  | 'FERRY_ERR_FORBIDDEN'
+  | 'FERRY_ERR_NO_AGENT'
+  | 'FERRY_ERR_NO_SERVICE'
+  | 'FERRY_ERR_AGENT_LOST'
+  | 'FERRY_ERR_UPSTREAM'
+  | 'FERRY_ERR_TOO_LARGE'
+  | 'FERRY_ERR_NOT_FOUND'
+  | 'FERRY_ERR_INTERNAL';
+
+const STATUS: Record<FerryErrorCode, number> = {
+  FERRY_ERR_BAD_CONFIG: 500,
+  FERRY_ERR_BAD_INPUT: 400,
+  FERRY_ERR_IO: 500,
+  FERRY_ERR_EXISTS: 409,
+  FERRY_ERR_CA: 500,
+  FERRY_ERR_CERT: 401,
+  FERRY_ERR_CSR: 400,
+  FERRY_ERR_UNAUTHENTICATED: 401,
+  FERRY_ERR_FORBIDDEN: 403,
+  FERRY_ERR_NO_AGENT: 503,
+  FERRY_ERR_NO_SERVICE: 404,
+  FERRY_ERR_AGENT_LOST: 502,
+  FERRY_ERR_UPSTREAM: 502,
+  FERRY_ERR_TOO_LARGE: 431,
+  FERRY_ERR_NOT_FOUND: 404,
+  FERRY_ERR_INTERNAL: 500,
+};
+
+export class FerryError extends Error {
+  readonly code: FerryErrorCode;
+  constructor(code: FerryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FerryError';
+    this.code = code;
+  }
+}
+
+export function httpStatusOf(err: unknown): number {
+  return err instanceof FerryError ? STATUS[err.code] : 500;
+}
+
+/** The JSON error body every HTTP surface of ferry answers with. */
+export function errorBody(err: unknown): { error: { code: string; message: string } } {
+  if (err instanceof FerryError) return { error: { code: err.code, message: err.message } };
+  return { error: { code: 'FERRY_ERR_INTERNAL', message: 'internal error' } };
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,108 @@
+// Conversions between Node's header shapes and the tunnel's ordered name/value list,
+// plus the header hygiene both ends apply.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Header, HeaderIn } from './types.js';
+
+/** RFC 9110 §7.6.1 connection-specific headers, plus HTTP/2 pseudo-headers. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'http2-settings',
+]);
+
+/** Headers only ferry itself reads; they never travel past the hop that used them. */
+const FERRY_PRIVATE = new Set(['x-ferry-token', 'x-opsmx-token']);
+
+/** Headers that carry a client's own credentials or identity claims. */
+const CLIENT_AUTH = new Set(['authorization', 'proxy-authorization']);
+
+export function isImpersonationHeader(lower: string): boolean {
+  return lower.startsWith('impersonate-');
+}
+
+/** rawHeaders is [name, value, name, value, …]: order and repeats survive. */
+export function fromRawHeaders(raw: string[]): Header[] {
+  const out: Header[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push({ name: raw[i]!, value: raw[i + 1]! });
+  return out;
+}
+
+export function fromNodeHeaders(headers: IncomingHttpHeaders): Header[] {
+  const out: Header[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const v of value) out.push({ name, value: v });
+    else out.push({ name, value });
+  }
+  return out;
+}
+
+/** Groups a header list for http.request / res.writeHead; repeats become arrays. */
+export function toNodeHeaders(list: readonly HeaderIn[]): OutgoingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (const { name, value } of list) {
+    const key = name.toLowerCase();
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
+  }
+  return out;
+}
+
+export function headerValue(list: readonly HeaderIn[], lower: string): string | undefined {
+  for (const h of list) if (h.name.toLowerCase() === lower) return h.value;
+  return undefined;
+}
+
+/** Names listed in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
+function connectionTokens(list: readonly HeaderIn[]): Set<string> {
+  const tokens = new Set<string>();
+  for (const h of list) {
+    if (h.name.toLowerCase() !== 'connection') continue;
+    for (const t of h.value.split(',')) tokens.add(t.trim().toLowerCase());
+  }
+  return tokens;
+}
+
+export interface CleanOptions {
+  /** Keep Upgrade/Connection (and Sec-WebSocket-*) for protocol upgrades. */
+  keepUpgrade?: boolean;
+  /** Drop the client's Authorization/Proxy-Authorization and Impersonate-*. */
+  dropClientAuth?: boolean;
+}
+
+/** Removes hop-by-hop, ferry-private and (optionally) client credential headers. */
+export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = {}): Header[] {
+  const named = connectionTokens(list);
+  const out: Header[] = [];
+  for (const h of list) {
+    const lower = h.name.toLowerCase();
+    if (lower.startsWith(':') || FERRY_PRIVATE.has(lower)) continue;
+    if (opts.dropClientAuth && (CLIENT_AUTH.has(lower) || isImpersonationHeader(lower))) continue;
+    const upgradeHeader = lower === 'upgrade' || lower === 'connection';
+    if (upgradeHeader && opts.keepUpgrade) {
+      out.push(h);
+      continue;
+    }
+    if (HOP_BY_HOP.has(lower) || (named.has(lower) && !opts.keepUpgrade)) continue;
+    out.push(h);
+  }
+  return out;
+}
+
+/** Response headers to hand to a client: no hop-by-hop, nothing ferry-private. */
+export function cleanResponseHeaders(list: readonly HeaderIn[], keepUpgrade: boolean): Header[] {
+  return cleanHeaders(list, { keepUpgrade });
+}
+
+export function headersSize(list: readonly HeaderIn[]): number {
+  let n = 0;
+  for (const h of list) n += h.name.length + h.value.length + 4;
+  return n;
+}

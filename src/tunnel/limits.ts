@@ -1,0 +1,9 @@
+// Sizes chosen by measurement (issue 3): large HTTP/2 windows and data messages
+// took a 256 MiB download from 0.11 to 0.35 GB/s on this class of machine.
+export const DATA_FRAME_BYTES = 256 * 1024;
+export const HTTP2_WINDOW_BYTES = 8 * 1024 * 1024;
+/** A body up to this size rides inside the head frame. */
+export const INLINE_BODY_BYTES = 64 * 1024;
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export const MAX_HEADER_BYTES = 64 * 1024;
+export const METADATA_SESSION = 'ferry-session-id';

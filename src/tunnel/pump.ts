@@ -1,0 +1,53 @@
+// Moving bytes between a Node stream and a tunnel stream with backpressure on both
+// hops: a full gRPC call pauses the socket, a full socket pauses the gRPC call.
+import type { Readable, Writable } from 'node:stream';
+import { DATA_FRAME_BYTES } from './limits.js';
+import type { TunnelStream } from './tunnel-stream.js';
+import type { Header } from './types.js';
+
+export interface PumpOutOptions {
+  /** Called after the End frame was queued (the readable ended cleanly). */
+  onEnd?: () => void;
+  trailers?: () => Header[];
+  /** Bytes accounting (metrics). */
+  onBytes?: (n: number) => void;
+}
+
+/** Sends a readable's bytes as Data frames, then End. Returns a detach function. */
+export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpOutOptions = {}): () => void {
+  const onData = (chunk: Buffer) => {
+    opts.onBytes?.(chunk.length);
+    let ok = true;
+    for (let off = 0; off < chunk.length; off += DATA_FRAME_BYTES) {
+      const part = off === 0 && chunk.length <= DATA_FRAME_BYTES ? chunk : chunk.subarray(off, off + DATA_FRAME_BYTES);
+      ok = stream.send({ data: part });
+    }
+    if (!ok && !stream.isClosed) {
+      source.pause();
+      stream.onceDrained(() => source.resume());
+    }
+  };
+  const onEnd = () => {
+    stream.send({ end: { trailers: opts.trailers?.() ?? [] } });
+    opts.onEnd?.();
+  };
+  source.on('data', onData);
+  source.once('end', onEnd);
+  return () => {
+    source.off('data', onData);
+    source.off('end', onEnd);
+  };
+}
+
+/** Writes an incoming Data frame to a writable, pausing the tunnel while it is full. */
+export function writeFromTunnel(sink: Writable, stream: TunnelStream, data: Buffer): void {
+  if (data.length === 0) return;
+  if (!sink.write(data) && !stream.waitingForSink) {
+    stream.waitingForSink = true;
+    stream.pauseIncoming();
+    sink.once('drain', () => {
+      stream.waitingForSink = false;
+      stream.resumeIncoming();
+    });
+  }
+}

@@ -1,0 +1,108 @@
+// One gRPC Stream call, seen the same way from either end: frames in go to the
+// current request's handler; frames out honour the call's backpressure.
+import type { EventEmitter } from 'node:events';
+import type { Frame, FrameIn } from './types.js';
+
+export interface FrameHandler {
+  onFrame(frame: FrameIn): void;
+  /** The call ended or broke; no more frames will arrive. */
+  onClosed(reason: string): void;
+}
+
+/** The parts of a grpc-js duplex call (client or server side) a tunnel stream uses. */
+export interface DuplexCall extends EventEmitter {
+  write(frame: Frame): boolean;
+  end(): void;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+let nextLocalId = 1;
+
+export class TunnelStream {
+  readonly localId = nextLocalId++;
+  private handler: FrameHandler | null = null;
+  private ended = false;
+  /** Set while incoming frames are paused because the local sink is full. */
+  waitingForSink = false;
+  private readonly cancelCall: () => void;
+
+  constructor(
+    private readonly call: DuplexCall,
+    cancel: () => void,
+    /** A frame arrived while no request owned the stream: a protocol error. */
+    private readonly onStray: (stream: TunnelStream, frame: FrameIn | null, reason: string) => void,
+  ) {
+    this.cancelCall = cancel;
+    call.on('data', (frame: FrameIn) => {
+      const h = this.handler;
+      if (h) h.onFrame(frame);
+      else this.onStray(this, frame, 'frame on an idle stream');
+    });
+    const closed = (reason: string) => () => this.markClosed(reason);
+    call.on('end', closed('stream ended'));
+    call.on('cancelled', closed('stream cancelled'));
+    call.on('close', closed('stream closed'));
+    call.on('error', (err: Error) => this.markClosed(err.message));
+  }
+
+  get isClosed(): boolean {
+    return this.ended;
+  }
+
+  get isBusy(): boolean {
+    return this.handler !== null;
+  }
+
+  attach(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  /** The request finished cleanly in both directions: the stream may serve another. */
+  detach(): void {
+    this.handler = null;
+    if (this.waitingForSink) {
+      this.waitingForSink = false;
+      this.call.resume();
+    }
+  }
+
+  send(frame: Frame): boolean {
+    if (this.ended) return false;
+    return this.call.write(frame);
+  }
+
+  onceDrained(cb: () => void): void {
+    this.call.once('drain', cb);
+  }
+
+  pauseIncoming(): void {
+    this.call.pause();
+  }
+
+  resumeIncoming(): void {
+    this.call.resume();
+  }
+
+  /** Graceful close (server: OK status; client: half-close). */
+  close(): void {
+    if (this.ended) return;
+    this.call.end();
+  }
+
+  /** Abort: the other end sees a cancelled call, never a clean end. */
+  abort(reason: string): void {
+    if (this.ended) return;
+    this.cancelCall();
+    this.markClosed(reason);
+  }
+
+  private markClosed(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    const h = this.handler;
+    this.handler = null;
+    if (h) h.onClosed(reason);
+    else this.onStray(this, null, reason);
+  }
+}
