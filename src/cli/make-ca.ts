@@ -5,22 +5,11 @@ import { type Command, Option } from 'commander';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
-import {
-  assertDnsSafeName,
-  assertTrustDomain,
-  createCA,
-  DEFAULT_TRUST_DOMAIN,
-  ensureWritableDir,
-  KEY_ALGORITHMS,
-  parseKeyAlgorithm,
-  PUBLIC_MODE,
-  SECRET_MODE,
-  tlsSecretYaml,
-  writeFilesAtomically,
-  type FileToWrite,
-  type Identity,
-  type KeyAlgorithm,
-} from '../pki/index.js';
+// Only light modules at load time: the crypto stack is imported when make-ca runs,
+// so other ferry commands (and --help) don't pay for loading it.
+import { assertDnsSafeName, assertTrustDomain, DEFAULT_TRUST_DOMAIN, type Identity } from '../pki/identity.js';
+import { KEY_ALGORITHMS, parseKeyAlgorithm, type KeyAlgorithm } from '../pki/key-algorithm.js';
+import type { FileToWrite } from '../pki/files.js';
 
 export interface MakeCaOptions {
   out: string;
@@ -64,6 +53,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Generates every file in memory; nothing touches the disk here. */
 async function planFiles(opts: MakeCaOptions): Promise<FileToWrite[]> {
+  const { createCA, tlsSecretYaml, PUBLIC_MODE, SECRET_MODE } = await import('../pki/index.js');
   const ca = await createCA({ trustDomain: opts.trustDomain, algorithm: opts.algorithm, validityDays: opts.caDays });
   const files: FileToWrite[] = [
     { path: join(opts.out, 'ca.crt'), data: ca.certPem, mode: PUBLIC_MODE },
@@ -97,6 +87,7 @@ export async function makeCa(opts: MakeCaOptions): Promise<string[]> {
       if (await exists(t)) throw new FerryError('FERRY_ERR_EXISTS', `${t} already exists; use --force to replace the CA`);
     }
   }
+  const { ensureWritableDir, writeFilesAtomically } = await import('../pki/files.js');
   // Fail on an unwritable directory before spending time on keys.
   await ensureWritableDir(opts.out);
   const files = await planFiles(opts);

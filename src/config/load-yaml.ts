@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { messageOf } from '../errors.js';
 import { ConfigError, formatKeyPath, type ConfigProblem } from './config-error.js';
 import { collectEnvOverrides, setAtPath, startsWithPath, type EnvOverride, type EnvOverrideOptions } from './env-overrides.js';
 import { looksSecret } from './secret-keys.js';
@@ -45,7 +46,13 @@ export function parseConfigText<T>(text: string, file: string, schema: z.ZodType
     );
   }
 
-  const js: unknown = doc.toJS();
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // e.g. an alias bomb ("Excessive alias count indicates a resource exhaustion attack").
+    throw new ConfigError([{ file, line: 1, column: 1, key: '', problem: `YAML: ${firstLine(messageOf(err))}` }], { cause: err });
+  }
   // An empty file is an empty mapping, so each missing key gets its own line.
   const data: unknown = js === null || js === undefined ? {} : js;
   const overrides = collectEnvOverrides(options);

@@ -29,6 +29,8 @@ export class AgentSession {
   private readonly idle: TunnelStream[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly live = new Set<TunnelStream>();
+  /** Streams asked of the agent that have not arrived yet (avoids asking twice). */
+  private requested = 0;
   private closed = false;
 
   constructor(
@@ -63,6 +65,7 @@ export class AgentSession {
       return;
     }
     this.live.add(stream);
+    if (this.requested > 0) this.requested--;
     this.giveBack(stream);
   }
 
@@ -83,7 +86,7 @@ export class AgentSession {
         return Promise.resolve(s);
       }
     }
-    this.requestStreams(1 + this.waiters.length);
+    this.requestStreams(this.waiters.length + 1);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
@@ -91,6 +94,7 @@ export class AgentSession {
         timer: setTimeout(() => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
+          this.requested = 0; // what was asked for did not come; ask afresh next time
           reject(new FerryError('FERRY_ERR_NO_AGENT', `agent ${this.agent} opened no stream in time`));
         }, this.limits.streamWaitMs),
       };
@@ -123,7 +127,11 @@ export class AgentSession {
     this.idle.push(stream);
   }
 
-  private requestStreams(count: number): void {
+  /** Makes sure `wanted` streams are on their way, counting those already asked for. */
+  private requestStreams(wanted: number): void {
+    const count = wanted - this.requested;
+    if (count <= 0) return;
+    this.requested += count;
     this.sendControl({ open: { count } });
   }
 

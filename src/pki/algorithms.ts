@@ -4,12 +4,11 @@
 // only where @peculiar/x509 needs them (CA creation, CSRs).
 import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
-import { FerryError } from '../errors.js';
 import { subtle } from './x509-provider.js';
 
-export type KeyAlgorithm = 'ecdsa-p256' | 'rsa-2048' | 'rsa-4096';
-export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'rsa-2048', 'rsa-4096'];
-export const DEFAULT_KEY_ALGORITHM: KeyAlgorithm = 'ecdsa-p256';
+import { DEFAULT_KEY_ALGORITHM, type KeyAlgorithm } from './key-algorithm.js';
+
+export { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, isKeyAlgorithm, parseKeyAlgorithm, type KeyAlgorithm } from './key-algorithm.js';
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -20,17 +19,6 @@ const generateRsa = promisify(generateKeyPairCb);
 const ECDSA_IMPORT = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const ECDSA_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const RSA_SIGN = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
-
-export function isKeyAlgorithm(s: string): s is KeyAlgorithm {
-  return (KEY_ALGORITHMS as readonly string[]).includes(s);
-}
-
-export function parseKeyAlgorithm(s: string): KeyAlgorithm {
-  if (!isKeyAlgorithm(s)) {
-    throw new FerryError('FERRY_ERR_BAD_INPUT', `unknown key algorithm "${s}" (use ${KEY_ALGORITHMS.join(', ')})`);
-  }
-  return s;
-}
 
 export async function generateKeyPair(alg: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<KeyPair> {
   // P-256 keygen takes ~50 µs: synchronous beats a thread-pool round trip.

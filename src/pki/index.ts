@@ -1,6 +1,6 @@
 // Public API of ferry's certificate authority.
-export type { KeyAlgorithm } from './algorithms.js';
-export { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, isKeyAlgorithm, parseKeyAlgorithm } from './algorithms.js';
+export type { KeyAlgorithm } from './key-algorithm.js';
+export { DEFAULT_KEY_ALGORITHM, KEY_ALGORITHMS, isKeyAlgorithm, parseKeyAlgorithm } from './key-algorithm.js';
 export type { Identity, IdentityKind } from './identity.js';
 export {
   DEFAULT_TRUST_DOMAIN,

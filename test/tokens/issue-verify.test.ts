@@ -200,7 +200,7 @@ void t.test('libtrust kid form verifies too (registry 2.8 tokens)', async (t) =>
 
 void t.test('the verified-token cache never outlives expiry, and its claims cannot be altered', async (t) => {
   const strict = new TokenVerifier(store, { revocations, clockToleranceSeconds: 0 });
-  const uncached = new TokenVerifier(store, { cacheSize: 0 });
+  const uncached = new TokenVerifier(store, { cacheSize: 0, clockToleranceSeconds: 0 });
   const exp = now() + 1;
   const token = await signWithStoreKey({ ...baseClaims(), exp });
   const claims = await strict.verify(token, { audience: controlAudience() });

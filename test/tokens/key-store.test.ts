@@ -163,6 +163,8 @@ void t.test('certify: chains written beside keys, x5c in tokens, verified agains
   t.equal(calls, 1, 'certify called for the first key');
   const key = store.signingKey();
   t.equal(key.x5c?.length, 2, 'leaf and CA in the chain');
+  const hoursLeft = (key.certNotAfter!.getTime() - Date.now()) / 3_600_000;
+  t.ok(hoursLeft > 23 && hoursLeft <= 24, 'certNotAfter is the leaf expiry (openssl -days 1)');
   const crtFile = key.file.replace(/\.pem$/, '.crt');
   t.equal((await stat(crtFile)).mode & 0o777, 0o600);
 

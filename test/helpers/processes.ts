@@ -1,0 +1,99 @@
+// Starts real ferry processes (bin/ferry, built by `npm test`'s pretest) and waits for
+// the log line that says they are ready.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const FERRY = join(ROOT, 'bin', 'ferry');
+
+export interface LogLine {
+  msg?: string;
+  level?: string | number;
+  [key: string]: unknown;
+}
+
+export class FerryProcess {
+  readonly lines: LogLine[] = [];
+  readonly raw: string[] = [];
+  private waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    let buf = '';
+    const onText = (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const text = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.raw.push(text);
+        let line: LogLine;
+        try {
+          line = JSON.parse(text) as LogLine;
+        } catch {
+          line = { msg: text };
+        }
+        this.lines.push(line);
+        for (const w of [...this.waiters]) {
+          if (w.match(line)) {
+            this.waiters.splice(this.waiters.indexOf(w), 1);
+            w.resolve(line);
+          }
+        }
+      }
+    };
+    child.stderr?.on('data', onText);
+    child.stdout?.on('data', onText);
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  waitFor(match: (l: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
+    const seen = this.lines.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`timed out waiting for a log line; last lines:\n${this.raw.slice(-10).join('\n')}`)), timeoutMs);
+      this.waiters.push({
+        match,
+        resolve: (l) => {
+          clearTimeout(t);
+          resolve(l);
+        },
+      });
+    });
+  }
+
+  waitForMsg(msg: string, timeoutMs?: number): Promise<LogLine> {
+    return this.waitFor((l) => l.msg === msg, timeoutMs);
+  }
+
+  count(msg: string): number {
+    return this.lines.filter((l) => l.msg === msg).length;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+export function runFerry(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): FerryProcess {
+  const child = spawn(process.execPath, [FERRY, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, FERRY_LOG_PRETTY: '0', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new FerryProcess(child);
+}
+
+/** Runs a ferry command to completion and returns its exit code and output. */
+export function ferryOnce(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
