@@ -77,14 +77,17 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
     runner: {
       findService: (type, n) => byKey.get(`${type}/${n}`),
       log: logFnOf(logger.child({ subsystem: 'runner' })),
-      onRequestDone: (type, status) =>
-        metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) }),
+      onRequestStart: () => metrics.openStreams.inc({ side: 'agent' }),
+      onRequestDone: (type, status, seconds) => {
+        metrics.openStreams.dec({ side: 'agent' });
+        metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) });
+        metrics.requestDuration.observe({ service_type: type }, seconds);
+      },
       onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
     },
     log: logFnOf(logger.child({ subsystem: 'connector' })),
     onConnected: (c) => metrics.agentSessions.set(c ? 1 : 0),
     onReconnect: () => metrics.reconnects.inc(),
-    onStreamCountChange: (d) => metrics.openStreams.inc({ side: 'agent' }, d),
   });
 
   let ops: OpsServer | undefined;

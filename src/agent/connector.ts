@@ -34,7 +34,6 @@ export interface ConnectorOptions {
   log: RunnerContext['log'];
   onConnected?: (connected: boolean) => void;
   onReconnect?: () => void;
-  onStreamCountChange?: (delta: number) => void;
 }
 
 type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
@@ -222,7 +221,6 @@ export class Connector {
     call.on('metadata', () => undefined);
     session.streams.add(stream);
     session.idle++;
-    this.opts.onStreamCountChange?.(1);
   }
 
   private runnerContext(session: LiveSession): RunnerContext {
@@ -250,7 +248,6 @@ export class Connector {
     if (frame === null) {
       if (session.streams.delete(s)) {
         session.idle--;
-        this.opts.onStreamCountChange?.(-1);
         this.afterStreamGone(session);
       }
       return;
@@ -266,7 +263,7 @@ export class Connector {
     const wrapped: RunnerContext = {
       ...ctx,
       onDead: (dead) => {
-        if (session.streams.delete(dead)) this.opts.onStreamCountChange?.(-1);
+        session.streams.delete(dead);
         this.afterStreamGone(session);
         ctx.onDead(dead);
       },

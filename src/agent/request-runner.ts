@@ -20,6 +20,7 @@ export interface RunnerContext {
   /** The stream was aborted or is unusable. */
   onDead(stream: TunnelStream): void;
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  onRequestStart?: () => void;
   onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
   onBytes?: (direction: 'in' | 'out', n: number) => void;
 }
@@ -41,6 +42,7 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
 
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
   const started = process.hrtime.bigint();
+  ctx.onRequestStart?.();
   const done = (status: number | 'error') =>
     ctx.onRequestDone?.(head.serviceType, status, Number(process.hrtime.bigint() - started) / 1e9);
   const service = ctx.findService(head.serviceType, head.serviceName);

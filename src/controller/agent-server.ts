@@ -28,7 +28,6 @@ export interface AgentServerOptions {
   limits: SessionLimits;
   helloTimeoutMs?: number;
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
-  onStreamCountChange?: (delta: number) => void;
 }
 
 export interface AgentServer {
@@ -178,31 +177,22 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'unknown session' });
       return;
     }
-    opts.onStreamCountChange?.(1);
     const stream = new TunnelStream(
       call,
       () => call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' }),
       (s, frame, reason) => {
         if (frame) {
           // The agent spoke out of turn: that stream cannot be trusted any more.
-          opts.log('warn', 'frame on an idle stream; closing it', { agent, kind: frame.kind });
+          opts.log('warn', 'frame on an idle stream; closing it', { agent, kind: frame.kind, reason });
           s.abort('protocol error');
-        } else {
-          void reason;
         }
         session.forgetStream(s);
       },
     );
-    let counted = true;
-    const uncount = () => {
-      if (!counted) return;
-      counted = false;
-      opts.onStreamCountChange?.(-1);
-      session.forgetStream(stream);
-    };
-    call.on('close', uncount);
-    call.on('cancelled', uncount);
-    call.on('error', uncount);
+    const forget = () => session.forgetStream(stream);
+    call.on('close', forget);
+    call.on('cancelled', forget);
+    call.on('error', forget);
     call.on('end', () => call.end());
     session.addStream(stream);
   };

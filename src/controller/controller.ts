@@ -85,7 +85,6 @@ export async function startController(config: ControllerConfig, options: Control
       verifyAgentCertificate: (peer) => checkClientCert(peer.raw, peer.serialNumber),
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
-      onStreamCountChange: (d) => metrics.openStreams.inc({ side: 'controller' }, d),
     });
     const authenticators: FrontDoorAuthenticator[] = [
       ...(options.authenticators ?? []),
@@ -101,7 +100,9 @@ export async function startController(config: ControllerConfig, options: Control
       registry,
       authenticators,
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
+      onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
+        metrics.openStreams.dec({ side: 'controller' });
         metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) });
         metrics.requestDuration.observe({ service_type: type }, seconds);
       },

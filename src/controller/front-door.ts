@@ -25,6 +25,7 @@ export interface FrontDoorOptions {
   registry: SessionRegistry;
   authenticators: readonly FrontDoorAuthenticator[];
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  onRequestStart?: () => void;
   onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
   onBytes?: (direction: 'in' | 'out', n: number) => void;
   onAuthFailure?: (reason: string) => void;
@@ -68,6 +69,9 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   const server = http2.createSecureServer({
     allowHTTP1: true,
+    // Upgraded connections (exec, port-forward) half-close: the client may finish
+    // sending while the upstream still answers.
+    allowHalfOpen: true,
     cert: opts.certPem,
     key: opts.keyPem,
     ca: opts.caPem,
@@ -96,6 +100,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   const hooksFor = (session: AgentSession, type: string): ProxyHooks => {
     const started = process.hrtime.bigint();
     session.active++;
+    opts.onRequestStart?.();
     return {
       release: (s) => session.release(s),
       discard: (s) => session.forgetStream(s),

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { makeCa, type MakeCaOptions } from '../../src/cli/make-ca.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const ferryBin = join(root, 'bin/ferry');
@@ -83,29 +84,34 @@ void t.test('an existing CA is not overwritten without --force', (t) => {
   t.end();
 });
 
-void t.test('bad input: one clear line, non-zero exit, nothing written', (t) => {
+void t.test('bad input through the CLI: one clear line, non-zero exit, nothing written', (t) => {
   const base = t.testdir({ 'a-file': 'x' });
-  const cases: Array<[string[], RegExp]> = [
-    [['--agent', 'Bad_Name'], /^ferry: invalid agent name "Bad_Name": /],
-    [['--agent', 'a1', '--agent', 'a1'], /^ferry: agent "a1" given twice$/],
-    [['--control', 'x.y'], /^ferry: invalid control name "x\.y"/],
-    [['--trust-domain', 'Not A Domain'], /^ferry: invalid trust domain/],
-    [['--days', '0'], /^ferry: --days must be a whole number of days/],
-    [['--kubernetes', '--namespace', 'Bad NS'], /^ferry: invalid namespace/],
-  ];
-  for (const [args, message] of cases) {
-    const out = join(base, 'never');
-    const r = ferry('make-ca', '--out', out, ...args);
-    t.not(r.status, 0, args.join(' '));
-    t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
-    t.match(r.stderr.trim(), message);
-    t.notOk(existsSync(out), 'nothing written');
-  }
-  const unwritable = join(base, 'a-file', 'certs');
-  const r = ferry('make-ca', '--out', unwritable, '--agent', 'a1');
+  const out = join(base, 'never');
+  const r = ferry('make-ca', '--out', out, '--agent', 'Bad_Name');
   t.not(r.status, 0);
-  t.equal(r.stderr, `ferry: output directory ${unwritable} is not writable (ENOTDIR)\n`);
+  t.match(r.stderr, /^ferry: invalid agent name "Bad_Name": [^\n]+\n$/);
+  t.notOk(existsSync(out), 'nothing written');
+  const unwritable = join(base, 'a-file', 'certs');
+  const u = ferry('make-ca', '--out', unwritable, '--agent', 'a1');
+  t.not(u.status, 0);
+  t.equal(u.stderr, `ferry: output directory ${unwritable} is not writable (ENOTDIR)\n`);
   t.end();
+});
+
+void t.test('every option is validated before anything is written', async (t) => {
+  const base = t.testdir();
+  const defaults: MakeCaOptions = { out: join(base, 'never'), agents: ['a1'], control: 'admin', trustDomain: 'ferry.local', algorithm: 'ecdsa-p256', days: 365, caDays: 3650, kubernetes: false, namespace: 'default', force: false };
+  const cases: Array<[Partial<MakeCaOptions>, RegExp]> = [
+    [{ agents: ['a1', 'a1'] }, /^agent "a1" given twice$/],
+    [{ agents: ['ok', 'x'.repeat(64)] }, /^invalid agent name "x{64}"/],
+    [{ control: 'x.y' }, /^invalid control name "x\.y"/],
+    [{ trustDomain: 'Not A Domain' }, /^invalid trust domain/],
+    [{ kubernetes: true, namespace: 'Bad NS' }, /^invalid namespace/],
+  ];
+  for (const [patch, message] of cases) {
+    await t.rejects(makeCa({ ...defaults, ...patch }), { code: 'FERRY_ERR_BAD_INPUT', message }, JSON.stringify(patch));
+  }
+  t.notOk(existsSync(defaults.out), 'nothing written');
 });
 
 void t.test('a read-only directory is refused before anything is written', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, (t) => {

@@ -1,0 +1,87 @@
+// A client that goes away aborts the upstream request; the open-stream gauges of both
+// programs return to 0; an upstream that resets reaches the client as a reset.
+import t from 'tap';
+import { request } from 'undici';
+import { frontDoorClient } from '../helpers/client.js';
+import { scrapeValue, waitUntil } from '../helpers/metrics.js';
+import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { startUpstream } from '../fixtures/upstream.js';
+import { createServer, type AddressInfo } from 'node:net';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const upstream = await startUpstream();
+const env = await startTunnelEnv();
+const agentMetrics = await freePort();
+await env.startAgent('a1', [{ type: 'x-stream', name: 'ticks', url: upstream.url }], { metrics: { listen: `127.0.0.1:${agentMetrics}` } });
+const token = await env.token('a1', 'x-stream', 'ticks');
+t.teardown(async () => {
+  await env.close();
+  await upstream.close();
+});
+
+const controllerGauge = () => scrapeValue(env.ports.metrics, 'ferry_open_streams{side="controller"}');
+const agentGauge = () => scrapeValue(agentMetrics, 'ferry_open_streams{side="agent"}');
+
+t.test('50 clients in a row abort an endless response: each reaches the upstream', async (t) => {
+  const client = frontDoorClient(env.ca.certPem);
+  t.teardown(() => client.close());
+  for (let i = 0; i < 50; i++) {
+    const ac = new AbortController();
+    const res = await request(`${env.frontDoorUrl}/stream`, { dispatcher: client, headers: { 'x-ferry-token': token }, signal: ac.signal });
+    for await (const _chunk of res.body) break; // got the first tick
+    ac.abort();
+  }
+  t.equal(upstream.startedStreams, 50);
+  t.ok(await waitUntil(() => upstream.openStreams === 0, 5_000), `upstream open streams back to 0 (now ${upstream.openStreams})`);
+  t.ok(await waitUntil(async () => (await controllerGauge()) === 0 && (await agentGauge()) === 0, 5_000), 'both gauges back to 0');
+});
+
+t.test('100 concurrent aborts', async (t) => {
+  const client = frontDoorClient(env.ca.certPem, { h2: true });
+  t.teardown(() => client.close());
+  const started = upstream.startedStreams;
+  const controllers = Array.from({ length: 100 }, () => new AbortController());
+  await Promise.all(
+    controllers.map(async (ac) => {
+      const res = await request(`${env.frontDoorUrl}/stream`, { dispatcher: client, headers: { 'x-ferry-token': token }, signal: ac.signal });
+      res.body.on('error', () => undefined);
+      // Wait for the first tick but keep the response open (breaking a for-await would close it).
+      await new Promise((resolve) => res.body.once('data', resolve));
+    }),
+  );
+  t.equal(await controllerGauge(), 100, 'controller gauge counts the open streams');
+  for (const ac of controllers) ac.abort();
+  t.equal(upstream.startedStreams - started, 100);
+  t.ok(await waitUntil(() => upstream.openStreams === 0, 5_000), `upstream open streams back to 0 (now ${upstream.openStreams})`);
+  t.ok(await waitUntil(async () => (await controllerGauge()) === 0 && (await agentGauge()) === 0, 5_000), 'both gauges back to 0');
+  const after = await request(`${env.frontDoorUrl}/echo`, { dispatcher: client, headers: { 'x-ferry-token': token } });
+  t.equal(after.statusCode, 200, 'the tunnel still serves');
+  await after.body.dump();
+});
+
+t.test('an upstream that dies mid-response resets the client', async (t) => {
+  const client = frontDoorClient(env.ca.certPem);
+  t.teardown(() => client.close());
+  const res = await request(`${env.frontDoorUrl}/stream`, { dispatcher: client, headers: { 'x-ferry-token': token } });
+  const iter = res.body[Symbol.asyncIterator]();
+  await iter.next();
+  upstream.server.closeAllConnections();
+  const failed = await (async () => {
+    try {
+      for (;;) {
+        const r = await iter.next();
+        if (r.done) return false;
+      }
+    } catch {
+      return true;
+    }
+  })();
+  t.ok(failed, 'the client saw an error, not a clean end');
+});
