@@ -9,7 +9,7 @@ import { ferryVersion } from '../project-root.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream } from '../tunnel/tunnel-stream.js';
-import type { AgentEvent, ControllerEventIn, Frame, FrameIn, Service } from '../tunnel/types.js';
+import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
 import { runRequest, type RunnerContext } from './request-runner.js';
@@ -215,7 +215,7 @@ export class Connector {
   private openStream(session: LiveSession): void {
     const md = new grpc.Metadata();
     md.set(METADATA_SESSION, session.id);
-    const call = session.client.Stream(md) as grpc.ClientDuplexStream<Frame, FrameIn>;
+    const call = session.client.Stream(md);
     const stream = new TunnelStream(call, () => call.cancel(), (s, frame) => this.onIdleFrame(session, s, frame));
     call.on('error', () => undefined);
     call.on('metadata', () => undefined);

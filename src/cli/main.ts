@@ -5,7 +5,7 @@ import { ferryVersion } from '../project-root.js';
 import { registerAgent } from './agent.js';
 import { registerController } from './controller.js';
 import { registerMakeCa } from './make-ca.js';
-
+import { registerQuickstart } from './quickstart.js';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -17,6 +17,7 @@ export function buildProgram(): Command {
   registerMakeCa(program);
   registerController(program);
   registerAgent(program);
+  registerQuickstart(program);
   return program;
 }
 

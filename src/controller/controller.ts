@@ -4,7 +4,7 @@ import type { PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import type { ControllerConfig } from '../config/controller-config.js';
-import { loadCA, serialOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
+import { loadCA, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
 import { RevocationList, TokenIssuer, TokenKeyStore, TokenVerifier } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';

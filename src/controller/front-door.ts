@@ -46,6 +46,25 @@ function peerCertificateOf(req: AnyRequest): PeerCertificate | undefined {
   return cert && cert.raw ? cert : undefined;
 }
 
+// OpenSSL's verdicts on a client certificate, said the way ferry's own checks say them.
+const CERT_VERDICTS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not yet valid',
+  INVALID_PURPOSE: 'wrong purpose: not a client certificate',
+};
+
+/**
+ * Client certificates are optional (tokens are the other way in), so TLS lets an
+ * unverifiable one through; a presented credential that fails is refused, never ignored.
+ */
+function refuseUnverifiedCertificate(req: AnyRequest): void {
+  const socket = req.socket as TLSSocket;
+  if (socket.authorized || !socket.getPeerCertificate(false)?.raw) return;
+  const code = String(socket.authorizationError ?? 'UNKNOWN');
+  const verdict = CERT_VERDICTS[code] ?? 'not issued by this CA';
+  throw new FerryError('FERRY_ERR_CERT', `client certificate refused: ${verdict} (${code})`);
+}
+
 function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
   const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), { keepUpgrade: true });
   const authority = req.headers[':authority'];
@@ -85,6 +104,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     if (closing) throw new FerryError('FERRY_ERR_NO_AGENT', 'controller is shutting down');
     let auth: Authenticated;
     try {
+      refuseUnverifiedCertificate(req);
       auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: peerCertificateOf(req) });
     } catch (err) {
       const reason = err instanceof FerryError ? err.message : 'authentication error';
@@ -141,8 +161,25 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   // Long watches and logs -f: no request or idle timeout on the front door.
   server.setTimeout(0);
-  server.on('sessionError', () => undefined);
-  server.on('tlsClientError', (err) => opts.log('debug', 'front door: TLS handshake failed', { reason: err.message }));
+  // h2 clients that break the rules (1 MB of headers, CONTINUATION floods) lose their
+  // session; say why. A client simply going away is no news.
+  server.on('sessionError', (err: NodeJS.ErrnoException) => {
+    const gone = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+    opts.log(gone ? 'debug' : 'warn', 'front door: h2 session error', { reason: err.message, code: err.code });
+  });
+  // HTTP/1.1 requests Node cannot parse (headers over the limit, malformed lines):
+  // answer like Node would, with ferry's JSON body, and log it.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const reason = tooLarge ? `request headers exceed ${MAX_HEADER_BYTES} bytes` : `malformed request (${err.code ?? err.message})`;
+    opts.log('warn', 'front door: bad request refused', { reason, remote: (socket as TLSSocket).remoteAddress });
+    sendSocketError(socket, new FerryError(tooLarge ? 'FERRY_ERR_TOO_LARGE' : 'FERRY_ERR_BAD_INPUT', reason));
+  });
+  server.on('tlsClientError', (err: Error) => opts.log('debug', 'front door: TLS handshake failed', { reason: err.message }));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);

@@ -39,7 +39,7 @@ export function proxyRequest(
   let responseDone = false;
   let finished = false;
   let status = 0;
-  let detachPump: (() => void) | undefined;
+  let detachPump: (() => void) | undefined = undefined;
 
   const finish = (clean: boolean) => {
     if (finished) return;
@@ -58,7 +58,7 @@ export function proxyRequest(
   };
 
   const endResponse = (trailers: readonly Header[]) => {
-    if (trailers.length > 0) res.addTrailers(toNodeHeaders(trailers) as Record<string, string>);
+    if (trailers.length > 0) res.addTrailers(toNodeHeaders(trailers));
     responseDone = true;
     res.end();
     if (!requestDone) {

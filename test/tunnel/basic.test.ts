@@ -16,7 +16,7 @@ t.teardown(async () => {
 });
 
 for (const h2 of [false, true]) {
-  t.test(`GET with a service certificate over ${h2 ? 'h2' : 'HTTP/1.1'}: client credentials never reach upstream`, async (t) => {
+  void t.test(`GET with a service certificate over ${h2 ? 'h2' : 'HTTP/1.1'}: client credentials never reach upstream`, async (t) => {
     const client = frontDoorClient(env.ca.certPem, { ...svc, h2 });
     t.teardown(() => client.close());
     const res = await request(`${env.frontDoorUrl}/hello?x=1`, {
@@ -42,7 +42,7 @@ for (const h2 of [false, true]) {
   });
 }
 
-t.test('a JWT as Bearer, X-Ferry-Token and Basic password all authenticate', async (t) => {
+void t.test('a JWT as Bearer, X-Ferry-Token and Basic password all authenticate', async (t) => {
   const client = frontDoorClient(env.ca.certPem);
   t.teardown(() => client.close());
   const token = await env.token('a1', 'x-echo', 'demo');
@@ -59,7 +59,7 @@ t.test('a JWT as Bearer, X-Ferry-Token and Basic password all authenticate', asy
   }
 });
 
-t.test('request bodies, status codes and trailers pass through', async (t) => {
+void t.test('request bodies, status codes and trailers pass through', async (t) => {
   const client = frontDoorClient(env.ca.certPem, svc);
   t.teardown(() => client.close());
   const post = await request(`${env.frontDoorUrl}/upload`, { dispatcher: client, method: 'POST', body: Buffer.alloc(300_000, 7) });
@@ -72,7 +72,7 @@ t.test('request bodies, status codes and trailers pass through', async (t) => {
   t.equal(tr.trailers['x-checksum'], 'abc123');
 });
 
-t.test('many concurrent requests reuse pooled streams', async (t) => {
+void t.test('many concurrent requests reuse pooled streams', async (t) => {
   const client = frontDoorClient(env.ca.certPem, svc);
   t.teardown(() => client.close());
   const results = await Promise.all(

@@ -29,7 +29,7 @@ t.teardown(async () => {
 const controllerGauge = () => scrapeValue(env.ports.metrics, 'ferry_open_streams{side="controller"}');
 const agentGauge = () => scrapeValue(agentMetrics, 'ferry_open_streams{side="agent"}');
 
-t.test('50 clients in a row abort an endless response: each reaches the upstream', async (t) => {
+void t.test('50 clients in a row abort an endless response: each reaches the upstream', async (t) => {
   const client = frontDoorClient(env.ca.certPem);
   t.teardown(() => client.close());
   for (let i = 0; i < 50; i++) {
@@ -43,7 +43,7 @@ t.test('50 clients in a row abort an endless response: each reaches the upstream
   t.ok(await waitUntil(async () => (await controllerGauge()) === 0 && (await agentGauge()) === 0, 5_000), 'both gauges back to 0');
 });
 
-t.test('100 concurrent aborts', async (t) => {
+void t.test('100 concurrent aborts', async (t) => {
   const client = frontDoorClient(env.ca.certPem, { h2: true });
   t.teardown(() => client.close());
   const started = upstream.startedStreams;
@@ -66,7 +66,7 @@ t.test('100 concurrent aborts', async (t) => {
   await after.body.dump();
 });
 
-t.test('an upstream that dies mid-response resets the client', async (t) => {
+void t.test('an upstream that dies mid-response resets the client', async (t) => {
   const client = frontDoorClient(env.ca.certPem);
   t.teardown(() => client.close());
   const res = await request(`${env.frontDoorUrl}/stream`, { dispatcher: client, headers: { 'x-ferry-token': token } });

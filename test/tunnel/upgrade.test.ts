@@ -16,7 +16,7 @@ t.teardown(async () => {
   await upstream.close();
 });
 
-t.test('WebSocket echo with messages up to 16 MiB', async (t) => {
+void t.test('WebSocket echo with messages up to 16 MiB', async (t) => {
   const ws = new WebSocket(`wss://127.0.0.1:${env.ports.frontDoor}/ws`, {
     ca: env.ca.certPem,
     servername: 'localhost',
@@ -61,7 +61,7 @@ function rawUpgrade(path: string, proto: string): Promise<{ head: string; socket
   });
 }
 
-t.test('raw upgraded duplex with half-close both ways', async (t) => {
+void t.test('raw upgraded duplex with half-close both ways', async (t) => {
   const { head, socket, rest } = await rawUpgrade('/raw', 'x-echo');
   t.match(head, /^HTTP\/1\.1 101 /);
   const chunks: Buffer[] = [rest];
@@ -76,7 +76,7 @@ t.test('raw upgraded duplex with half-close both ways', async (t) => {
   t.equal(got.subarray(payload.length).toString(), 'bye', 'the upstream still talked after our half-close');
 });
 
-t.test('a refused upgrade comes back with the upstream status', async (t) => {
+void t.test('a refused upgrade comes back with the upstream status', async (t) => {
   const { head, socket } = await rawUpgrade('/nope', 'SPDY/3.1');
   t.match(head, /^HTTP\/1\.1 400 /);
   socket.destroy();

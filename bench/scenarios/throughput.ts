@@ -1,0 +1,43 @@
+// Scenario 1: 256 MiB download (nginx file) and upload (counted by the node upstream), one
+// stream at a time, paths interleaved; median MB/s.
+import { join } from 'node:path';
+import { download, upload } from '../lib/curl.js';
+import { median } from '../lib/stats.js';
+import { BIG, BIG_BYTES } from '../peers/files.js';
+import type { BenchPath, PathName } from '../peers/path.js';
+import type { World } from '../peers/setup.js';
+import type { ResultRow, RunOptions } from '../report/result.js';
+import { ratioTarget } from '../report/targets.js';
+
+export async function throughput(world: World, opts: RunOptions): Promise<ResultRow[]> {
+  const file = join(world.dir, 'www', BIG.slice(1));
+  const down = new Map<PathName, number[]>();
+  const up = new Map<PathName, number[]>();
+  const maxSeconds = opts.quick ? 10 : 30;
+  for (let rep = 0; rep < opts.reps; rep++) {
+    for (const p of world.paths) {
+      const d = await download(p.files, BIG, maxSeconds);
+      check(p, 'download', d.status, d.bytes, BIG_BYTES, opts);
+      const u = await upload(p.node, '/upload', file, maxSeconds);
+      check(p, 'upload', u.status, u.bytes, BIG_BYTES, opts);
+      push(down, p.name, d.mbps);
+      push(up, p.name, u.mbps);
+      opts.log(`  ${p.name}: download ${d.mbps.toFixed(0)} MB/s, upload ${u.mbps.toFixed(0)} MB/s`);
+    }
+  }
+  const row = (metric: string, m: Map<PathName, number[]>): ResultRow => {
+    const values = Object.fromEntries([...m].map(([k, v]) => [k, median(v)]));
+    return { scenario: '1 throughput', metric, unit: 'MB/s', values, higherIsBetter: true, target: ratioTarget(values, '≥ 2× ssh -R', 2) };
+  };
+  return [row('256 MiB download, 1 stream', down), row('256 MiB upload, 1 stream', up)];
+}
+
+function check(p: BenchPath, what: string, status: number, bytes: number, expected: number, opts: RunOptions): void {
+  if (status !== 200 || bytes !== expected) opts.log(`  ! ${p.name} ${what}: status ${status}, ${bytes} of ${expected} bytes`);
+}
+
+export function push<K>(m: Map<K, number[]>, k: K, v: number): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
