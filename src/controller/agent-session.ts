@@ -5,6 +5,9 @@ import { FerryError } from '../errors.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { ControllerEvent, HelloIn, ServiceIn } from '../tunnel/types.js';
 
+/** How long streams of an ended session may keep delivering what was already sent. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface SessionLimits {
   /** Idle streams kept beyond this are closed by the controller. */
   maxIdleStreams: number;
@@ -152,8 +155,13 @@ export class AgentSession {
       clearTimeout(w.timer);
       w.reject(new FerryError('FERRY_ERR_AGENT_LOST', `agent ${this.agent} disconnected`));
     }
-    this.idle.length = 0;
-    for (const s of [...this.live]) s.abort(reason);
+    for (const s of this.idle.splice(0)) s.abort(reason);
+    // Streams still carrying a response may hold frames that were sent before the Control
+    // call ended but arrive after it (HTTP/2 does not order separate streams): let them
+    // finish, and abort whatever is left after a short grace. A dead connection errors
+    // every call at once anyway, which resets their clients immediately.
+    const busy = [...this.live].filter((s) => !s.isClosed);
     this.live.clear();
+    if (busy.length > 0) setTimeout(() => busy.forEach((s) => s.abort(reason)), CLOSE_GRACE_MS).unref();
   }
 }

@@ -57,10 +57,11 @@ export function proxyRequest(
     if (requestDone && responseDone) finish(true);
   };
 
-  const endResponse = (trailers: readonly Header[]) => {
+  const endResponse = (trailers: readonly Header[], last?: Buffer) => {
     if (trailers.length > 0) res.addTrailers(toNodeHeaders(trailers));
     responseDone = true;
-    res.end();
+    if (last && last.length > 0) (res as ServerResponse).end(last);
+    else res.end();
     if (!requestDone) {
       // Upstream answered before reading the whole body: the stream can't be reused.
       finish(false);
@@ -76,11 +77,13 @@ export function proxyRequest(
           const r = frame.response!;
           status = r.status;
           res.writeHead(r.status, toNodeHeaders(cleanResponseHeaders(r.headers, false)));
-          if (r.body.length > 0) {
-            hooks.onBytes?.('out', r.body.length);
-            (res as ServerResponse).write(r.body);
+          if (r.body.length > 0) hooks.onBytes?.('out', r.body.length);
+          if (r.bodyComplete) {
+            // Head and body in one write.
+            endResponse([], r.body);
+            break;
           }
-          if (r.bodyComplete) endResponse([]);
+          if (r.body.length > 0) (res as ServerResponse).write(r.body);
           break;
         }
         case 'data':
