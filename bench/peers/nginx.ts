@@ -74,7 +74,9 @@ export async function startFilesUpstream(dir: string, www: string): Promise<Ngin
 export async function startHttpsProxy(dir: string, cert: string, key: string, filesPort: number, nodePort: number): Promise<NginxProcess> {
   const filesFront = await freePort();
   const nodeFront = await freePort();
-  const server = (listen: number, upstream: string) => `
+  // Streams (watch-like responses) need proxy_buffering off, as anyone proxying them sets;
+  // files keep nginx's default buffering but never spill to temp files.
+  const server = (listen: number, upstream: string, buffering: string) => `
   server {
     listen 127.0.0.1:${listen} ssl http2 backlog=4096;
     ssl_certificate ${cert};
@@ -87,6 +89,7 @@ export async function startHttpsProxy(dir: string, cert: string, key: string, fi
       proxy_set_header Connection "";
       proxy_request_buffering off;
       proxy_max_temp_file_size 0;
+      proxy_buffering ${buffering};
       proxy_read_timeout 3600s;
       proxy_send_timeout 3600s;
     }
@@ -94,7 +97,7 @@ export async function startHttpsProxy(dir: string, cert: string, key: string, fi
   const http = `
   upstream files { server 127.0.0.1:${filesPort}; keepalive 512; }
   upstream node { server 127.0.0.1:${nodePort}; keepalive 512; }
-  ${server(filesFront, 'files')}
-  ${server(nodeFront, 'node')}`;
+  ${server(filesFront, 'files', 'on')}
+  ${server(nodeFront, 'node', 'off')}`;
   return runNginx(dir, 'nginx-proxy', http, [filesFront, nodeFront]);
 }

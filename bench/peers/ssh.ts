@@ -48,7 +48,8 @@ export async function startSshd(dir: string): Promise<{ port: number; child: Chi
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(d, 'sshd_config')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Its stderr is dropped: every port probe logs a harmless kex_exchange_identification line.
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(d, 'sshd_config')], { stdio: ['ignore', 'ignore', 'ignore'] });
   await waitForPort(port, 'sshd');
   return { port, child, userKey: join(d, 'user_key') };
 }

@@ -12,6 +12,7 @@ import { startOpsServer, type OpsServer } from '../observability/health-server.j
 import { ferryVersion } from '../project-root.js';
 import type { Service } from '../tunnel/types.js';
 import { Connector, type AgentTlsMaterial } from './connector.js';
+import { CertificateRenewer, ensureEnrolled } from './bootstrap.js';
 import type { AgentService } from './services/agent-service.js';
 import { buildServices } from './services/registry.js';
 
@@ -20,10 +21,12 @@ export interface Agent {
   readonly metrics: FerryMetrics;
   readonly metricsPort: number | undefined;
   isConnected(): boolean;
+  /** SIGHUP: services re-read their credentials; TLS material is re-read at every dial anyway. */
+  reload(): Promise<void>;
   stop(graceMs?: number): Promise<void>;
 }
 
-async function readTls(config: AgentConfig): Promise<AgentTlsMaterial> {
+export async function readTls(config: AgentConfig): Promise<AgentTlsMaterial> {
   const read = async (file: string, what: string) => {
     try {
       return await readFile(file, 'utf8');
@@ -57,6 +60,9 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
   const logger = options.logger ?? createLogger({ name: 'ferry-agent' });
   const log = logFnOf(logger);
   const metrics = createMetrics('agent', { version: ferryVersion() });
+  // FERRY_DEBUG=requests: one line per proxied request (no path or headers: those can carry secrets).
+  const requestLog = logger.child({ subsystem: 'requests' });
+  await ensureEnrolled(config, logFnOf(logger.child({ subsystem: 'bootstrap' })));
   const material = await readTls(config);
   const name = agentNameOf(material.certPem);
   if (config.name && config.name !== name) {
@@ -79,6 +85,7 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
       log: logFnOf(logger.child({ subsystem: 'runner' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'agent' }),
       onRequestDone: (type, status, seconds) => {
+        requestLog.debug({ serviceType: type, status, seconds }, 'request done');
         metrics.openStreams.dec({ side: 'agent' });
         metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) });
         metrics.requestDuration.observe({ service_type: type }, seconds);
@@ -90,29 +97,45 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
     onReconnect: () => metrics.reconnects.inc(),
   });
 
+  let stopping: Promise<void> | undefined;
   let ops: OpsServer | undefined;
   if (config.metrics) {
     ops = await startOpsServer({
       listen: config.metrics.listen,
       registry: metrics.registry,
-      ready: () =>
-        connector.connected
+      ready: () => {
+        if (stopping) return { ready: false, reasons: ['draining: shutting down'] };
+        return connector.connected
           ? { ready: true, reasons: ['connected to the controller'] }
-          : { ready: false, reasons: ['not connected to a controller'] },
+          : { ready: false, reasons: ['not connected to a controller'] };
+      },
     });
   }
   connector.start();
-  log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()] });
+  // Enrolled agents keep their short-lived certificate fresh over the control stream.
+  const renewer = config.bootstrap
+    ? new CertificateRenewer({ agent: name, files: config.tls, renew: (csr) => connector.renew(csr), log: logFnOf(logger.child({ subsystem: 'bootstrap' })) })
+    : undefined;
+  await renewer?.start();
+  log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()], metrics: ops?.port });
 
-  let stopping: Promise<void> | undefined;
   return {
     name,
     metrics,
     metricsPort: ops?.port,
     isConnected: () => connector.connected,
+    async reload() {
+      // One service failing to reload keeps its old credential; the others still reload.
+      const results = await Promise.allSettled(services.map((s) => (s.reload ? s.reload() : Promise.resolve())));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${services[i]!.type}/${services[i]!.name}: ${messageOf(r.reason)}`] : []));
+      for (const problem of failed) log('warn', 'service reload failed; keeping its previous credential', { problem });
+      log('info', 'agent reloaded', { services: services.length, failed: failed.length });
+      if (failed.length > 0) throw new FerryError('FERRY_ERR_BAD_CONFIG', `reload failed for ${failed.join('; ')}`);
+    },
     stop(graceMs = config.shutdown.grace * 1000) {
       stopping ??= (async () => {
         metrics.drains.inc();
+        renewer?.stop();
         await connector.drain(graceMs);
         await Promise.all(services.map((s) => s.close()));
         await ops?.close();

@@ -47,6 +47,8 @@ interface LiveSession {
   opening: number;
   draining: boolean;
   ended: Promise<string>;
+  /** Built once per session; every request on it shares it. */
+  runner?: RunnerContext;
 }
 
 export class Connector {
@@ -200,6 +202,15 @@ export class Connector {
       case 'draining':
         this.opts.log('info', 'controller is draining; will reconnect when it goes', { reason: ev.draining?.reason });
         break;
+      case 'renewed': {
+        const waiter = this.renewWaiter;
+        this.renewWaiter = undefined;
+        if (!waiter) break;
+        const r = ev.renewed;
+        if (r && r.certificatePem !== '') waiter.resolve(r.certificatePem);
+        else waiter.reject(new FerryError('FERRY_ERR_CERT', `controller refused to renew the certificate: ${r?.error || 'no reason given'}`));
+        break;
+      }
       default:
         break;
     }
@@ -230,14 +241,18 @@ export class Connector {
       log: this.opts.log,
       onIdle: (s) => {
         s.detach();
-        if (s.isClosed) return;
-        if (session.draining) {
+        if (s.isClosed || session.draining) {
+          // Not going back to the pool: forget it now, so its later close is not counted.
+          session.streams.delete(s);
           s.close();
-          return;
+        } else {
+          session.idle++;
         }
-        session.idle++;
+        this.afterRequestDone(session);
       },
-      onDead: () => {
+      onDead: (s) => {
+        session.streams.delete(s);
+        this.afterRequestDone(session);
         this.topUp(session, 0);
       },
     };
@@ -246,10 +261,7 @@ export class Connector {
   /** A frame on an idle stream is a new request; a close on one shrinks the pool. */
   private onIdleFrame(session: LiveSession, s: TunnelStream, frame: FrameIn | null): void {
     if (frame === null) {
-      if (session.streams.delete(s)) {
-        session.idle--;
-        this.afterStreamGone(session);
-      }
+      if (session.streams.delete(s)) session.idle--;
       return;
     }
     if (frame.kind !== 'request' || !frame.request) {
@@ -259,21 +271,43 @@ export class Connector {
     }
     session.idle--;
     this.topUp(session, 0);
-    const ctx = this.runnerContext(session);
-    const wrapped: RunnerContext = {
-      ...ctx,
-      onDead: (dead) => {
-        session.streams.delete(dead);
-        this.afterStreamGone(session);
-        ctx.onDead(dead);
-      },
-    };
-    runRequest(s, frame.request, wrapped);
+    session.runner ??= this.runnerContext(session);
+    runRequest(s, frame.request, session.runner);
   }
 
   private drainWaiters: (() => void)[] = [];
+  private renewWaiter: { resolve: (pem: string) => void; reject: (e: Error) => void } | undefined;
 
-  private afterStreamGone(session: LiveSession): void {
+  /** Sends a CSR over the live control stream; resolves with the new certificate PEM. One at a time. */
+  renew(csrPem: string, timeoutMs = 30_000): Promise<string> {
+    const session = this.session;
+    if (!session) return Promise.reject(new FerryError('FERRY_ERR_AGENT_LOST', 'not connected to a controller'));
+    if (this.renewWaiter) return Promise.reject(new FerryError('FERRY_ERR_BAD_INPUT', 'a renewal is already in flight'));
+    return new Promise<string>((resolve, reject) => {
+      const waiter = {
+        resolve: (pem: string) => {
+          clearTimeout(timer);
+          resolve(pem);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const fail = (why: string) => {
+        if (this.renewWaiter !== waiter) return;
+        this.renewWaiter = undefined;
+        waiter.reject(new FerryError('FERRY_ERR_AGENT_LOST', why));
+      };
+      const timer = setTimeout(() => fail('no answer to the renewal request in time'), timeoutMs);
+      this.renewWaiter = waiter;
+      void session.ended.then(() => fail('connection lost during renewal'));
+      this.sendControl(session.control, { renew: { csrPem } });
+    });
+  }
+
+  /** A draining agent stops once nothing is in flight. */
+  private afterRequestDone(session: LiveSession): void {
     if (session.draining && session.streams.size - session.idle <= 0) for (const w of this.drainWaiters.splice(0)) w();
   }
 

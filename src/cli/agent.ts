@@ -1,7 +1,9 @@
 // `ferry agent --config FILE`
 import type { Command } from 'commander';
-import { loadAgentConfig } from '../config/agent-config.js';
-import { startAgent } from '../agent/agent.js';
+import { AGENT_ENV, loadAgentConfig } from '../config/agent-config.js';
+import { agentNameOf, readTls, startAgent } from '../agent/agent.js';
+import { buildServices } from '../agent/services/registry.js';
+import { envHelp } from './env-help.js';
 import { onShutdown } from './signals.js';
 
 export function registerAgent(program: Command): void {
@@ -9,14 +11,21 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('run an agent: dial the controller and serve the configured services')
     .requiredOption('-c, --config <file>', 'agent YAML config')
-    .option('--check-config', 'validate the config and exit')
+    .option('--check-config', 'validate the config (and that its certificates and services load) and exit')
+    .addHelpText('after', envHelp(AGENT_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
       const config = await loadAgentConfig(opts.config);
       if (opts.checkConfig) {
+        agentNameOf((await readTls(config)).certPem);
+        const services = await buildServices(config.services);
+        await Promise.all(services.map((s) => s.close()));
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }
       const agent = await startAgent(config);
-      onShutdown(() => agent.stop());
+      onShutdown(
+        () => agent.stop(),
+        () => agent.reload(),
+      );
     });
 }

@@ -1,7 +1,9 @@
 // `ferry controller --config FILE`
 import type { Command } from 'commander';
-import { loadControllerConfig } from '../config/controller-config.js';
+import { CONTROLLER_ENV, loadControllerConfig } from '../config/controller-config.js';
 import { startController } from '../controller/controller.js';
+import { loadCA } from '../pki/index.js';
+import { envHelp } from './env-help.js';
 import { onShutdown } from './signals.js';
 
 export function registerController(program: Command): void {
@@ -9,10 +11,12 @@ export function registerController(program: Command): void {
     .command('controller')
     .description('run the controller: agent gRPC endpoint (:9001), front door (:9002), metrics (:9102)')
     .requiredOption('-c, --config <file>', 'controller YAML config')
-    .option('--check-config', 'validate the config and exit')
+    .option('--check-config', 'validate the config (and that the CA loads) and exit')
+    .addHelpText('after', envHelp(CONTROLLER_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
       const config = await loadControllerConfig(opts.config);
       if (opts.checkConfig) {
+        await loadCA(config.ca.cert, config.ca.key);
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }

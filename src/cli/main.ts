@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { FerryError, messageOf } from '../errors.js';
 import { ferryVersion } from '../project-root.js';
 import { registerAgent } from './agent.js';
+import { registerAgents } from './agents.js';
+import { registerGetCreds } from './get-creds.js';
 import { registerController } from './controller.js';
 import { registerMakeCa } from './make-ca.js';
 import { registerQuickstart } from './quickstart.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerMakeCa(program);
   registerController(program);
   registerAgent(program);
+  registerGetCreds(program);
+  registerAgents(program);
   registerQuickstart(program);
   return program;
 }
@@ -28,8 +32,9 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     const debug = argv.includes('--debug');
-    const prefix = err instanceof FerryError ? `ferry: ${err.message}` : `ferry: ${messageOf(err)}`;
-    process.stderr.write(`${prefix}\n`);
+    const message = err instanceof FerryError ? err.message : messageOf(err);
+    // One line per problem (a config error lists each), each saying where it came from.
+    process.stderr.write(`${message.split('\n').map((line) => `ferry: ${line}`).join('\n')}\n`);
     if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exit(1);
   }

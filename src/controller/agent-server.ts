@@ -1,6 +1,8 @@
 // The gRPC endpoint agents dial. Control calls become sessions; Stream calls join the
 // pool of the session named in their metadata, after the same certificate checks.
 import * as grpc from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
+import type { TLSSocket } from 'node:tls';
 import { FerryError, messageOf } from '../errors.js';
 import type { Identity } from '../pki/identity.js';
 import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
@@ -27,6 +29,8 @@ export interface AgentServerOptions {
   verifyAgentCertificate: (peer: PeerCertificateInfo) => Identity;
   limits: SessionLimits;
   helloTimeoutMs?: number;
+  /** Signs a renewal CSR from a connected agent (whose current certificate has `serial`); returns the new certificate PEM. */
+  renewCertificate?: (agent: string, serial: string, csrPem: string) => Promise<string>;
   log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -34,6 +38,8 @@ export interface AgentServer {
   port: number;
   /** Tell every agent we are going away (graceful shutdown). */
   drainAll(reason: string): void;
+  /** Ends the live connections made with this certificate (it was revoked); returns how many. */
+  dropCertificate(serial: string): number;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,8 @@ function peerOf(call: grpc.ServerDuplexStream<unknown, unknown>): PeerCertificat
 export async function startAgentServer(opts: AgentServerOptions): Promise<AgentServer> {
   const sessions = new Map<string, AgentSession>();
   const controls = new Set<ControlCall>();
+  // Which certificate each control call was made with, to cut them off on revocation.
+  const serials = new Map<ControlCall, string>();
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -85,6 +93,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       return;
     }
     controls.add(call);
+    const serial = normalizeSerialText(peerOf(call)?.serialNumber ?? '');
+    serials.set(call, serial);
     let session: AgentSession | undefined;
     const helloTimer = setTimeout(() => {
       if (!session) refuse(call, 'FERRY_ERR_BAD_INPUT', 'no Hello within the time limit');
@@ -137,6 +147,22 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
           break;
         case 'pong':
           break;
+        case 'renew': {
+          const csrPem = ev.renew?.csrPem ?? '';
+          const renew = opts.renewCertificate;
+          if (!renew) {
+            call.write({ renewed: { certificatePem: '', error: 'this controller does not renew certificates' } });
+            break;
+          }
+          renew(agent, serial, csrPem).then(
+            (certificatePem) => call.write({ renewed: { certificatePem, error: '' } }),
+            (err: unknown) => {
+              opts.log('warn', 'agent certificate renewal refused', { agent, reason: messageOf(err) });
+              call.write({ renewed: { certificatePem: '', error: messageOf(err) } });
+            },
+          );
+          break;
+        }
         default:
           opts.log('debug', 'unhandled control event', { agent, event: ev.event });
       }
@@ -145,6 +171,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     const finish = (why: string) => {
       clearTimeout(helloTimer);
       controls.delete(call);
+      serials.delete(call);
       if (!session) return;
       const s = session;
       session = undefined;
@@ -168,6 +195,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     try {
       agent = authenticate(call);
     } catch (err) {
+      opts.log('warn', 'stream refused', { reason: messageOf(err), peer: call.getPeer() });
       call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: messageOf(err) });
       return;
     }
@@ -212,9 +240,20 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     server.bindAsync(addr, creds, (err, p) => (err ? reject(err) : resolve(p)));
   });
   widenServerSessionWindow(server, HTTP2_WINDOW_BYTES);
+  logRefusedHandshakes(server, opts.log);
 
   return {
     port,
+    dropCertificate(serial) {
+      const wanted = normalizeSerialText(serial);
+      let n = 0;
+      for (const [call, s] of serials) {
+        if (s !== wanted) continue;
+        n++;
+        refuse(call, 'FERRY_ERR_CERT', 'certificate revoked');
+      }
+      return n;
+    },
     drainAll(reason) {
       for (const c of controls) c.write({ draining: { reason } });
     },
@@ -232,4 +271,24 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       });
     },
   };
+}
+
+/** Serials as hex without separators or leading zeros, however the TLS layer printed them. */
+function normalizeSerialText(serial: string): string {
+  return serial.replace(/[:\s]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+/**
+ * grpc-js says nothing when TLS refuses a client certificate (another CA, expired), and
+ * Node reports it only as a hang-up; the socket still knows OpenSSL's verdict.
+ */
+function logRefusedHandshakes(server: grpc.Server, log: AgentServerOptions['log']): void {
+  const internals = server as unknown as { http2Servers?: Map<EventEmitter, unknown> };
+  for (const h2 of internals.http2Servers?.keys() ?? []) {
+    h2.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+      const verdict = socket.authorizationError;
+      if (verdict) log('warn', 'agent TLS handshake refused', { reason: `client certificate refused: ${String(verdict)}` });
+      else log('debug', 'agent TLS handshake failed', { reason: err.message });
+    });
+  }
 }

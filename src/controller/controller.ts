@@ -4,7 +4,7 @@ import type { PeerCertificate } from 'node:tls';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import type { ControllerConfig } from '../config/controller-config.js';
-import { loadCA, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
+import { loadCA, notAfterOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
 import { RevocationList, TokenIssuer, TokenKeyStore, TokenVerifier } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
@@ -17,6 +17,8 @@ import { TokenAuthenticator } from './auth-token.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import type { FrontDoorAuthenticator } from './front-door-auth.js';
 import { SessionRegistry } from './session-registry.js';
+import { VerifiedCertificates } from './verified-certificates.js';
+import { signAgentCertificate, startControlPlane, type ControlApi } from './control-api/index.js';
 
 export interface ControllerOptions {
   logger?: Logger;
@@ -32,8 +34,8 @@ export interface Controller {
   readonly verifier: TokenVerifier;
   readonly keys: TokenKeyStore;
   readonly revocations: RevocationList;
-  readonly ports: { agents: number; frontDoor: number; metrics: number };
-  /** Reload certificates-independent state: token keys (SIGHUP). */
+  readonly ports: { agents: number; frontDoor: number; metrics: number; control: number };
+  /** SIGHUP: re-read token keys and revocations. */
   reload(): Promise<void>;
   /** Graceful: stop accepting, tell agents, let in-flight requests finish, then close. */
   stop(graceMs?: number): Promise<void>;
@@ -43,6 +45,8 @@ export async function startController(config: ControllerConfig, options: Control
   const logger = options.logger ?? createLogger({ name: 'ferry-controller' });
   const log = logFnOf(logger);
   const metrics = createMetrics('controller', { version: ferryVersion() });
+  // FERRY_DEBUG=requests: one line per proxied request (no path or headers: those can carry secrets).
+  const requestLog = logger.child({ subsystem: 'requests' });
 
   const ca = await loadCA(config.ca.cert, config.ca.key);
   const revocations = await RevocationList.open(join(config.dataDir, 'revocations.json'));
@@ -55,9 +59,13 @@ export async function startController(config: ControllerConfig, options: Control
   const { dnsNames, ipAddresses } = splitNames(config.frontDoor.serverNames);
   const serverCert = await ca.issueServer({ dnsNames, ipAddresses });
 
+  const verifiedCerts = new VerifiedCertificates((raw) => ({
+    identity: verifyPeerCertificate(raw, ca, { purpose: 'client' }),
+    notAfter: notAfterOf(raw),
+  }));
   const checkClientCert = (raw: Uint8Array, serial: string) => {
     if (revocations.isSerialRevoked(serial)) throw new FerryError('FERRY_ERR_CERT', 'certificate revoked');
-    return verifyPeerCertificate(raw, ca, { purpose: 'client' });
+    return verifiedCerts.check(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
   };
 
   const registry = new SessionRegistry();
@@ -71,9 +79,11 @@ export async function startController(config: ControllerConfig, options: Control
     for (const agent of now) seenAgents.add(agent);
   });
 
+  let state: 'starting' | 'serving' | 'draining' = 'starting';
   let agents: AgentServer | undefined;
   let frontDoor: FrontDoor | undefined;
   let ops: OpsServer | undefined;
+  let control: ControlApi | undefined;
   try {
     agents = await startAgentServer({
       host: config.agents.listen.host,
@@ -83,6 +93,12 @@ export async function startController(config: ControllerConfig, options: Control
       keyPem: serverCert.keyPem,
       registry,
       verifyAgentCertificate: (peer) => checkClientCert(peer.raw, peer.serialNumber),
+      renewCertificate: async (agent, serial, csrPem) => {
+        if (revocations.isSerialRevoked(serial)) throw new FerryError('FERRY_ERR_CERT', 'certificate revoked');
+        const cert = await signAgentCertificate(ca, agent, csrPem, config.agentCertificateTtl);
+        log('info', 'agent certificate renewed', { agent, serial: cert.serial, notAfter: cert.notAfter.toISOString() });
+        return cert.certPem;
+      },
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
@@ -102,6 +118,7 @@ export async function startController(config: ControllerConfig, options: Control
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
+        requestLog.debug({ serviceType: type, status, seconds }, 'request done');
         metrics.openStreams.dec({ side: 'controller' });
         metrics.requests.inc({ service_type: type, code_class: status === 'error' ? 'error' : codeClassOf(status) });
         metrics.requestDuration.observe({ service_type: type }, seconds);
@@ -112,24 +129,49 @@ export async function startController(config: ControllerConfig, options: Control
     ops = await startOpsServer({
       listen: config.metrics.listen,
       registry: metrics.registry,
-      ready: () => ({ ready: true, reasons: [`${registry.sessions().length} agent sessions`] }),
+      // Ready once every listener is up (the CA loaded before any of them) and until a
+      // drain begins, so a load balancer stops sending new clients to a stopping replica.
+      ready: () =>
+        state === 'serving'
+          ? { ready: true, reasons: ['listeners up, CA loaded', `${registry.sessions().length} agent sessions`] }
+          : { ready: false, reasons: [state === 'starting' ? 'starting: listeners not all up yet' : 'draining: shutting down'] },
+    });
+    const agentServer = agents;
+    control = await startControlPlane({
+      config,
+      ca,
+      issuer,
+      verifier,
+      keys,
+      revocations,
+      registry,
+      serverCert,
+      checkCertificate: checkClientCert,
+      dropAgentCertificate: (serial) => agentServer.dropCertificate(serial),
+      ports: { agents: agents.port, frontDoor: frontDoor.port },
+      version: ferryVersion(),
+      log: logFnOf(logger.child({ subsystem: 'control' })),
     });
   } catch (err) {
     await frontDoor?.close(0);
     await agents?.close();
     await ops?.close();
+    await control?.close();
     throw err;
   }
+  state = 'serving';
   log('info', 'controller started', {
     agents: agents.port,
     frontDoor: frontDoor.port,
     metrics: ops.port,
+    control: control.port,
     trustDomain: ca.trustDomain,
   });
 
   const a = agents;
   const f = frontDoor;
   const o = ops;
+  const c = control;
   let stopping: Promise<void> | undefined;
   return {
     ca,
@@ -139,15 +181,24 @@ export async function startController(config: ControllerConfig, options: Control
     verifier,
     keys,
     revocations,
-    ports: { agents: a.port, frontDoor: f.port, metrics: o.port },
-    reload: () => keys.reload(),
+    ports: { agents: a.port, frontDoor: f.port, metrics: o.port, control: c.port },
+    // SIGHUP: token keys (a rotated or added key verifies from now on, the newest signs)
+    // and the revocation list (another replica may have revoked something).
+    reload: async () => {
+      await Promise.all([keys.reload(), revocations.reload()]);
+      log('info', 'controller reloaded', { tokenKeys: keys.keys().length });
+    },
     stop(graceMs = config.shutdown.grace * 1000) {
       stopping ??= (async () => {
+        state = 'draining';
         log('info', 'controller stopping', { graceMs });
+        metrics.drains.inc();
         a.drainAll('controller shutting down');
         await f.close(graceMs);
         await a.close();
         await o.close();
+        await c.close();
+        log('info', 'controller stopped');
       })();
       return stopping;
     },

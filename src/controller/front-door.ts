@@ -38,6 +38,7 @@ export interface FrontDoor {
 }
 
 const MAX_HEADER_BYTES = 64 * 1024;
+const KEEPALIVE_MS = 30_000;
 
 function peerCertificateOf(req: AnyRequest): PeerCertificate | undefined {
   const socket = req.socket as TLSSocket;
@@ -124,6 +125,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     return {
       release: (s) => session.release(s),
       discard: (s) => session.forgetStream(s),
+      onProtocolError: (reason) =>
+        opts.log('warn', 'agent broke the stream protocol; stream closed', { agent: session.agent, session: session.id, reason }),
       onBytes: opts.onBytes,
       onDone: (status) => {
         session.active--;
@@ -159,8 +162,17 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     );
   });
 
-  // Long watches and logs -f: no request or idle timeout on the front door.
+  // Long watches and logs -f: no request or idle timeout on the front door, and
+  // keepalives (TCP, plus HTTP/2 PINGs) so load balancers in between see traffic.
   server.setTimeout(0);
+  server.on('secureConnection', (socket: TLSSocket) => socket.setKeepAlive(true, KEEPALIVE_MS));
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    const timer = setInterval(() => {
+      if (!session.closed && !session.destroyed) session.ping(() => undefined);
+    }, KEEPALIVE_MS);
+    timer.unref();
+    session.once('close', () => clearInterval(timer));
+  });
   // h2 clients that break the rules (1 MB of headers, CONTINUATION floods) lose their
   // session; say why. A client simply going away is no news.
   server.on('sessionError', (err: NodeJS.ErrnoException) => {

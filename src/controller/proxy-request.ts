@@ -18,6 +18,8 @@ export interface ProxyHooks {
   discard(stream: TunnelStream): void;
   onBytes?(direction: 'in' | 'out', n: number): void;
   onDone?(status: number | 'error'): void;
+  /** The agent sent a frame out of order or one that cannot be answered; the stream is closed. */
+  onProtocolError?(reason: string): void;
 }
 
 /** Does a body follow the head? (h2 says so with END_STREAM on the HEADERS frame.) */
@@ -70,36 +72,64 @@ export function proxyRequest(
     maybeRelease();
   };
 
-  const handler: FrameHandler = {
-    onFrame(frame: FrameIn) {
-      switch (frame.kind) {
-        case 'response': {
-          const r = frame.response!;
-          status = r.status;
-          res.writeHead(r.status, toNodeHeaders(cleanResponseHeaders(r.headers, false)));
-          if (r.body.length > 0) hooks.onBytes?.('out', r.body.length);
-          if (r.bodyComplete) {
-            // Head and body in one write.
-            endResponse([], r.body);
-            break;
-          }
-          if (r.body.length > 0) (res as ServerResponse).write(r.body);
+  // A broken agent must cost only its own stream: never a made-up 200, never a throw
+  // out of the gRPC data handler (that would take the whole controller down).
+  const protocolError = (reason: string) => {
+    if (finished) return;
+    hooks.onProtocolError?.(reason);
+    finish(false);
+    if (res.headersSent) res.destroy();
+    else sendError(res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
+  };
+
+  const outOfOrder = (frame: FrameIn): string | undefined => {
+    if (responseDone) return `${frame.kind ?? 'empty'} frame after the response ended`;
+    if (frame.kind === 'response') return status !== 0 ? 'a second response head' : undefined;
+    if (frame.kind === 'data' || frame.kind === 'end') return status === 0 ? `${frame.kind} before the response head` : undefined;
+    if (frame.kind === 'reset') return undefined;
+    return `a ${frame.kind ?? 'empty'} frame from the agent`;
+  };
+
+  const onFrameInOrder = (frame: FrameIn) => {
+    switch (frame.kind) {
+      case 'response': {
+        const r = frame.response!;
+        status = r.status;
+        res.writeHead(r.status, toNodeHeaders(cleanResponseHeaders(r.headers, false)));
+        if (r.body.length > 0) hooks.onBytes?.('out', r.body.length);
+        if (r.bodyComplete) {
+          // Head and body in one write.
+          endResponse([], r.body);
           break;
         }
-        case 'data':
-          hooks.onBytes?.('out', frame.data!.length);
-          writeFromTunnel(res, stream, frame.data!);
-          break;
-        case 'end':
-          endResponse(frame.end?.trailers ?? []);
-          break;
-        case 'reset':
-          finish(false);
-          res.destroy(new FerryError('FERRY_ERR_UPSTREAM', frame.reset?.reason ?? 'upstream reset'));
-          break;
-        default:
-          finish(false);
-          res.destroy();
+        if (r.body.length > 0) (res as ServerResponse).write(r.body);
+        break;
+      }
+      case 'data':
+        hooks.onBytes?.('out', frame.data!.length);
+        writeFromTunnel(res, stream, frame.data!);
+        break;
+      case 'end':
+        endResponse(frame.end?.trailers ?? []);
+        break;
+      case 'reset':
+        finish(false);
+        res.destroy(new FerryError('FERRY_ERR_UPSTREAM', frame.reset?.reason ?? 'upstream reset'));
+        break;
+    }
+  };
+
+  const handler: FrameHandler = {
+    onFrame(frame: FrameIn) {
+      const wrong = outOfOrder(frame);
+      if (wrong) {
+        protocolError(wrong);
+        return;
+      }
+      try {
+        onFrameInOrder(frame);
+      } catch (err) {
+        protocolError(`unusable ${frame.kind ?? 'empty'} frame (${err instanceof Error ? err.message : String(err)})`);
       }
     },
     onClosed(reason: string) {

@@ -98,7 +98,7 @@ async function get(headers: Record<string, string>, dispatcher: Dispatcher = pla
   return request(`${env.frontDoorUrl}/refused`, { dispatcher, headers });
 }
 
-t.test('client certificates', async (t) => {
+void t.test('client certificates', async (t) => {
   const otherCa = await createCA();
   const cases: { name: string; files: () => Promise<{ cert: string; key: string }>; want: Refusal }[] = [
     {
@@ -164,7 +164,7 @@ t.test('client certificates', async (t) => {
   }
 });
 
-t.test('JWTs', async (t) => {
+void t.test('JWTs', async (t) => {
   const now = Math.floor(Date.now() / 1000);
   const unauthenticated = (reason: RegExp): Refusal => ({ status: 401, code: 'FERRY_ERR_UNAUTHENTICATED', reason });
   const cases: { name: string; token: () => Promise<string> | string; want: Refusal }[] = [
@@ -228,7 +228,7 @@ t.test('JWTs', async (t) => {
   }
 });
 
-t.test('no credentials at all', async (t) => {
+void t.test('no credentials at all', async (t) => {
   for (const h2 of [false, true]) {
     const client = frontDoorClient(env.ca.certPem, { h2 });
     const log = watchLog(env.controller);
@@ -260,7 +260,7 @@ function hugeHeadersH1(bytes: number): Promise<string> {
   });
 }
 
-t.test('1 MB of headers over HTTP/1.1 is answered 431 and logged', async (t) => {
+void t.test('1 MB of headers over HTTP/1.1 is answered 431 and logged', async (t) => {
   const log = watchLog(env.controller);
   const requestsBefore = upstream.requests.length;
   const answer = await hugeHeadersH1(1024 * 1024);
@@ -274,7 +274,7 @@ t.test('1 MB of headers over HTTP/1.1 is answered 431 and logged', async (t) => 
   await expectStillServing(t);
 });
 
-t.test('1 MB of headers over h2 is refused and logged', async (t) => {
+void t.test('1 MB of headers over h2 is refused and logged', async (t) => {
   const log = watchLog(env.controller);
   const requestsBefore = upstream.requests.length;
   const session = http2.connect(env.frontDoorUrl, {
@@ -297,7 +297,7 @@ t.test('1 MB of headers over h2 is refused and logged', async (t) => {
       return;
     }
     req.on('response', (h) => resolve(`status ${String(h[':status'])}`));
-    req.on('error', (err) => resolve(`error ${err.message}`));
+    req.on('error', (err: Error) => resolve(`error ${err.message}`));
     req.on('close', () => resolve(`closed ${req.rstCode}`));
     req.end();
   });
@@ -312,7 +312,7 @@ t.test('1 MB of headers over h2 is refused and logged', async (t) => {
   await expectStillServing(t);
 });
 
-t.test('after all of it the long response is still the same request', async (t) => {
+void t.test('after all of it the long response is still the same request', async (t) => {
   const before = ticks;
   await new Promise((r) => setTimeout(r, 200));
   t.ok(ticks > before, 'ticking');

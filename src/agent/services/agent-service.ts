@@ -45,5 +45,7 @@ export interface AgentService {
   readonly annotations: Record<string, string>;
   health(): ServiceHealth;
   prepare(req: ServiceRequest): Promise<PreparedRequest>;
+  /** SIGHUP: re-read a rotated credential (token file, API key, client certificate); optional. */
+  reload?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,37 @@
+// POST /api/v1/revocations {jti | serial | token}: deny a token or a certificate from
+// now on (persisted). A revoked agent certificate also loses its live connections.
+import { decodeJwt } from 'jose';
+import { FerryError } from '../../errors.js';
+import { normalizeSerial } from '../../tokens/index.js';
+import type { ControlCaller, ControlContext } from './context.js';
+import { parseRequest, revokeRequest } from './requests.js';
+
+function jtiOf(token: string): { jti: string; exp?: number } {
+  let payload: Record<string, unknown>;
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: not a JWT');
+  }
+  if (typeof payload.jti !== 'string' || payload.jti === '') throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: it has no jti');
+  return { jti: payload.jti, exp: typeof payload.exp === 'number' && Number.isSafeInteger(payload.exp) ? payload.exp : undefined };
+}
+
+export async function revoke(ctx: ControlContext, body: unknown, caller: ControlCaller) {
+  const req = parseRequest(revokeRequest, body);
+  if (req.serial !== undefined) {
+    const serial = normalizeSerial(req.serial);
+    await ctx.revocations.revokeSerial(serial);
+    const dropped = ctx.dropAgentCertificate(serial);
+    ctx.log('info', 'control API: certificate revoked', { serial, caller: caller.name, droppedSessions: dropped });
+    return { revoked: { serial }, droppedSessions: dropped };
+  }
+  const { jti, exp } = req.token !== undefined ? jtiOf(req.token) : { jti: req.jti ?? '', exp: undefined };
+  await ctx.revocations.revokeJti(jti, exp);
+  ctx.log('info', 'control API: token revoked', { jti, caller: caller.name });
+  return { revoked: { jti } };
+}
+
+export function listRevocations(ctx: ControlContext) {
+  return ctx.revocations.list();
+}
