@@ -68,7 +68,7 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
   if (config.name && config.name !== name) {
     throw new FerryError('FERRY_ERR_BAD_CONFIG', `${config.file}: name "${config.name}" differs from the certificate's agent "${name}"`);
   }
-  const services = await buildServices(config.services);
+  const services = await buildServices(config.services, { agentName: name, log: logFnOf(logger.child({ subsystem: 'services' })) });
   const byKey = new Map(services.map((s) => [`${s.type}/${s.name}`, s]));
 
   const connector = new Connector({
@@ -111,6 +111,8 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
       },
     });
   }
+  // Health changes travel to the controller, which routes only to healthy services.
+  for (const s of services) s.onHealthChange?.(() => connector.updateServices());
   connector.start();
   // Enrolled agents keep their short-lived certificate fresh over the control stream.
   const renewer = config.bootstrap

@@ -278,6 +278,13 @@ export class Connector {
   private drainWaiters: (() => void)[] = [];
   private renewWaiter: { resolve: (pem: string) => void; reject: (e: Error) => void } | undefined;
 
+  /** Tells the controller the services' current state (health); the next Hello carries it when not connected. */
+  updateServices(): void {
+    const session = this.session;
+    if (!session || session.draining) return;
+    this.sendControl(session.control, { services: { services: this.opts.services() } });
+  }
+
   /** Sends a CSR over the live control stream; resolves with the new certificate PEM. One at a time. */
   renew(csrPem: string, timeoutMs = 30_000): Promise<string> {
     const session = this.session;

@@ -147,6 +147,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
           break;
         case 'pong':
           break;
+        case 'hello':
+          opts.log('warn', 'second Hello on a live session ignored', { agent, session: session.id });
+          break;
         case 'renew': {
           const csrPem = ev.renew?.csrPem ?? '';
           const renew = opts.renewCertificate;

@@ -84,8 +84,20 @@ function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
 }
 
 export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
-  const inflight = new Set<Duplex>();
+  // Requests and upgrades in progress, counted per socket (an h2 connection carries many),
+  // and every open connection: a drain ends when the count is zero, then closes the idle
+  // keep-alive connections instead of waiting for their timeouts.
+  const inflight = new Map<Duplex, number>();
+  const connections = new Set<Duplex>();
   let closing = false;
+  let onDrained: (() => void) | undefined;
+  const begin = (sock: Duplex) => inflight.set(sock, (inflight.get(sock) ?? 0) + 1);
+  const end = (sock: Duplex) => {
+    const left = (inflight.get(sock) ?? 1) - 1;
+    if (left > 0) inflight.set(sock, left);
+    else inflight.delete(sock);
+    if (inflight.size === 0) onDrained?.();
+  };
 
   const server = http2.createSecureServer({
     allowHTTP1: true,
@@ -137,8 +149,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   server.on('request', (req: AnyRequest, res) => {
     const sock = req.socket as Duplex;
-    inflight.add(sock);
-    res.on('close', () => inflight.delete(sock));
+    begin(sock);
+    res.on('close', () => end(sock));
     admit(req).then(
       ({ auth, session, stream }) => {
         proxyRequest(req, res, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
@@ -151,8 +163,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, early: Buffer) => {
-    inflight.add(socket);
-    socket.on('close', () => inflight.delete(socket));
+    begin(socket);
+    socket.on('close', () => end(socket));
     socket.on('error', () => undefined);
     admit(req).then(
       ({ auth, session, stream }) => {
@@ -191,6 +203,10 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     opts.log('warn', 'front door: bad request refused', { reason, remote: (socket as TLSSocket).remoteAddress });
     sendSocketError(socket, new FerryError(tooLarge ? 'FERRY_ERR_TOO_LARGE' : 'FERRY_ERR_BAD_INPUT', reason));
   });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
+  });
   server.on('tlsClientError', (err: Error) => opts.log('debug', 'front door: TLS handshake failed', { reason: err.message }));
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -207,18 +223,18 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     close(deadlineMs = 10_000) {
       closing = true;
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          for (const s of inflight) s.destroy();
-          resolve();
-        }, deadlineMs);
-        server.close(() => {
+        const finish = (late: boolean) => {
           clearTimeout(timer);
+          onDrained = undefined;
+          if (late) for (const s of inflight.keys()) s.destroy();
+          // Nothing in flight any more: idle keep-alive connections only, end them now.
+          for (const s of connections) s.end();
           resolve();
-        });
-        if (inflight.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
+        };
+        const timer = setTimeout(() => finish(true), deadlineMs);
+        onDrained = () => finish(false);
+        server.close();
+        if (inflight.size === 0) finish(false);
       });
     },
   };

@@ -11,15 +11,24 @@ import type { FrameIn, HeaderIn, RequestHead } from '../tunnel/types.js';
 import { sendSocketError } from './http-errors.js';
 import type { ProxyHooks } from './proxy-request.js';
 
+/** Header text from the agent is written raw: refuse anything that could split it. */
+const SAFE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const SAFE_VALUE = /^[^\r\n\0]*$/;
+
 function statusLine(status: number, headers: readonly HeaderIn[]): string {
+  if (!Number.isInteger(status) || status < 100 || status > 599) throw new Error(`bad status ${status}`);
   let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
-  for (const h of headers) text += `${h.name}: ${h.value}\r\n`;
+  for (const h of headers) {
+    if (!SAFE_NAME.test(h.name) || !SAFE_VALUE.test(h.value)) throw new Error(`bad header ${JSON.stringify(h.name)}`);
+    text += `${h.name}: ${h.value}\r\n`;
+  }
   return `${text}\r\n`;
 }
 
 export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream, head: RequestHead, hooks: ProxyHooks): void {
   let finished = false;
   let upgraded = false;
+  let answered = false;
   let detachPump: (() => void) | undefined;
 
   const finish = () => {
@@ -32,41 +41,64 @@ export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream
     hooks.onDone?.(upgraded ? 101 : 'error');
   };
 
+  const onFrameInOrder = (frame: FrameIn) => {
+    switch (frame.kind) {
+      case 'response': {
+        const r = frame.response!;
+        answered = true;
+        if (r.status === 101) {
+          upgraded = true;
+          socket.write(statusLine(101, cleanHeaders(r.headers, { keepUpgrade: true })));
+          if (early.length > 0) stream.send({ data: early });
+          detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n) });
+        } else {
+          // Not upgraded: a plain response, delimited by closing the connection.
+          const headers = cleanHeaders(r.headers, {}).filter((h) => h.name.toLowerCase() !== 'content-length');
+          headers.push({ name: 'connection', value: 'close' });
+          socket.write(statusLine(r.status, headers));
+        }
+        if (r.body.length > 0) socket.write(r.body);
+        if (r.bodyComplete && !upgraded) {
+          socket.end();
+          finish();
+        }
+        break;
+      }
+      case 'data':
+        hooks.onBytes?.('out', frame.data!.length);
+        writeFromTunnel(socket, stream, frame.data!);
+        break;
+      case 'end':
+        // Half-close: the upstream finished sending; the client may still talk.
+        socket.end();
+        if (!upgraded) finish();
+        break;
+      default:
+        socket.destroy();
+        finish();
+    }
+  };
+
+  const protocolError = (reason: string) => {
+    if (finished) return;
+    hooks.onProtocolError?.(reason);
+    socket.destroy();
+    stream.abort('protocol error');
+    finish();
+  };
+
   const handler: FrameHandler = {
     onFrame(frame: FrameIn) {
-      switch (frame.kind) {
-        case 'response': {
-          const r = frame.response!;
-          if (r.status === 101) {
-            upgraded = true;
-            socket.write(statusLine(101, cleanHeaders(r.headers, { keepUpgrade: true })));
-            if (early.length > 0) stream.send({ data: early });
-            detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n) });
-          } else {
-            // Not upgraded: a plain response, delimited by closing the connection.
-            const headers = cleanHeaders(r.headers, {}).filter((h) => h.name.toLowerCase() !== 'content-length');
-            headers.push({ name: 'connection', value: 'close' });
-            socket.write(statusLine(r.status, headers));
-          }
-          if (r.body.length > 0) socket.write(r.body);
-          if (r.bodyComplete && !upgraded) {
-            socket.end();
-            finish();
-          }
-          break;
-        }
-        case 'data':
-          hooks.onBytes?.('out', frame.data!.length);
-          writeFromTunnel(socket, stream, frame.data!);
-          break;
-        case 'end':
-          // Half-close: the upstream finished sending; the client may still talk.
-          socket.end();
-          if (!upgraded) finish();
-          break;
-        default:
-          socket.destroy();
-          finish();
+      // Order: one response head first; data and end only after it.
+      const headSeen = upgraded || answered;
+      if (frame.kind === 'response' ? headSeen : !headSeen && frame.kind !== 'reset') {
+        protocolError(`unexpected ${frame.kind ?? 'empty'} frame`);
+        return;
+      }
+      try {
+        onFrameInOrder(frame);
+      } catch (err) {
+        protocolError(err instanceof Error ? err.message : String(err));
       }
     },
     onClosed(reason: string) {

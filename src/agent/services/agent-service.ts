@@ -47,5 +47,7 @@ export interface AgentService {
   prepare(req: ServiceRequest): Promise<PreparedRequest>;
   /** SIGHUP: re-read a rotated credential (token file, API key, client certificate); optional. */
   reload?(): Promise<void>;
+  /** Calls `listener` whenever health() changes (a probe result or a credential appearing/going). */
+  onHealthChange?(listener: () => void): void;
   close(): Promise<void>;
 }

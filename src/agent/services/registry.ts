@@ -1,10 +1,18 @@
-// Builds the agent's services from config, one class per type; unknown types with an
-// `x-` prefix are plain HTTP services.
+// Builds the agent's services from config, one class per type; custom `x-…` types are
+// plain HTTP services with a credential kind. A missing credential does not stop the
+// build: the service starts unhealthy and says why.
 import { readFile } from 'node:fs/promises';
 import { FerryError, messageOf } from '../../errors.js';
-import type { ServiceConfig } from '../../config/agent-config.js';
+import { SPINNAKER_TYPES, type ServiceConfig } from '../../config/agent-config.js';
 import type { AgentService } from './agent-service.js';
-import { HttpProxyService, type UpstreamTlsOptions } from './http-proxy.js';
+import { ArgoCdService } from './argocd.js';
+import { AwsService } from './aws.js';
+import { CredentialService } from './custom.js';
+import type { UpstreamTlsOptions } from './http-proxy.js';
+import { JenkinsService } from './jenkins.js';
+import { KubernetesService, KubernetesUrlService } from './kubernetes.js';
+import type { BaseService, ServiceContext } from './service-base.js';
+import { SpinnakerService } from './spinnaker.js';
 
 async function readOptional(file: string | undefined, what: string): Promise<string | undefined> {
   if (!file) return undefined;
@@ -27,19 +35,53 @@ export async function upstreamTls(cfg: ServiceConfig): Promise<UpstreamTlsOption
   };
 }
 
-export async function buildService(cfg: ServiceConfig): Promise<AgentService> {
-  const tls = await upstreamTls(cfg);
-  return new HttpProxyService({ type: cfg.type, name: cfg.name, url: cfg.url, annotations: cfg.annotations, tls });
+function defaultContext(ctx: Partial<ServiceContext>): ServiceContext {
+  return {
+    agentName: ctx.agentName ?? 'agent',
+    log: ctx.log ?? (() => undefined),
+    env: ctx.env ?? process.env,
+    pollMs: ctx.pollMs ?? 10_000,
+    probes: ctx.probes ?? true,
+  };
 }
 
-export async function buildServices(configs: readonly ServiceConfig[]): Promise<AgentService[]> {
+function construct(cfg: ServiceConfig, ctx: ServiceContext, tls: UpstreamTlsOptions): BaseService {
+  switch (cfg.type) {
+    case 'kubernetes':
+      return cfg.kubernetes ? new KubernetesService(cfg, ctx, tls) : new KubernetesUrlService(cfg, ctx, tls);
+    case 'jenkins':
+      return new JenkinsService(cfg, ctx, tls);
+    case 'argocd':
+      return new ArgoCdService(cfg, ctx, tls);
+    case 'aws':
+      return new AwsService(cfg, ctx, tls);
+    default:
+      if ((SPINNAKER_TYPES as readonly string[]).includes(cfg.type)) return new SpinnakerService(cfg, ctx, tls);
+      return new CredentialService(cfg, ctx, tls);
+  }
+}
+
+export async function buildService(cfg: ServiceConfig, context: Partial<ServiceContext> = {}): Promise<AgentService> {
+  const ctx = defaultContext(context);
+  const service = construct(cfg, ctx, await upstreamTls(cfg));
+  await service.start();
+  return service;
+}
+
+export async function buildServices(configs: readonly ServiceConfig[], context: Partial<ServiceContext> = {}): Promise<AgentService[]> {
   const seen = new Set<string>();
   const out: AgentService[] = [];
-  for (const cfg of configs) {
-    const key = `${cfg.type}/${cfg.name}`;
-    if (seen.has(key)) throw new FerryError('FERRY_ERR_BAD_CONFIG', `service ${key} is configured twice`);
-    seen.add(key);
-    out.push(await buildService(cfg));
+  try {
+    for (const cfg of configs) {
+      const key = `${cfg.type}/${cfg.name}`;
+      if (seen.has(key)) throw new FerryError('FERRY_ERR_BAD_CONFIG', `service ${key} is configured twice`);
+      seen.add(key);
+      out.push(await buildService(cfg, context));
+    }
+  } catch (err) {
+    // Stop the watchers and probes of those already built.
+    await Promise.all(out.map((s) => s.close()));
+    throw err;
   }
   return out;
 }
