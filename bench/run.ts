@@ -1,6 +1,7 @@
 // `npm run bench` (add `-- --quick` for a smoke run under 2 minutes): starts everything on
 // 127.0.0.1, runs the scenarios with the paths interleaved, prints the table and writes it
 // into bench/README.md. `--only=1,2,8` picks scenarios.
+import { readFileSync } from 'node:fs';
 import { startWorld, type World } from './peers/setup.js';
 import type { ResultRow, RunOptions } from './report/result.js';
 import { writeReadme } from './report/readme.js';
@@ -35,10 +36,17 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const noWrite = args.includes('--no-write') || only !== undefined;
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAtStart = loadavg();
 const opts: RunOptions = { quick, reps: quick ? 1 : 3, log };
 
 log(`starting nginx, sshd + ssh -R, ferry${quick ? ' (quick mode)' : ''}`);
 const world = await startWorld();
+// A broken pipe or ^C must not leave nginx, sshd or ferry processes behind.
+let closing: Promise<void> | undefined;
+const closeWorld = () => (closing ??= world.close());
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const) process.on(sig, () => void closeWorld().finally(() => process.exit(1)));
+process.stderr.on('error', () => void closeWorld().finally(() => process.exit(1)));
 const results = new Map<string, ResultRow[]>();
 try {
   for (const [id, name, run] of SCENARIOS) {
@@ -51,9 +59,13 @@ try {
     }
   }
 } finally {
-  await world.close();
+  await closeWorld();
 }
 const rows = ORDER.flatMap((id) => results.get(id) ?? []);
 process.stdout.write(`${markdownTable(rows)}\n`);
-if (!noWrite) log(`wrote ${await writeReadme(rows, `npm run bench${quick ? ' -- --quick' : ''}`)}`);
+if (!noWrite) log(`wrote ${await writeReadme(
+  rows,
+  `npm run bench${quick ? ' -- --quick' : ''}`,
+  `Load average (1/5/15 min) at start: ${loadAtStart}; at end: ${loadavg()} (other jobs shared the machine; see notes).`,
+)}`);
 log('done');

@@ -11,7 +11,8 @@ export function percentile(xs: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export const MiB = 1024 * 1024;
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;
 
 export function sleep(ms: number): Promise<void> {

@@ -35,7 +35,10 @@ export interface FerryInstallation {
 }
 
 export function runFerry(args: string[]): FerryProcess {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'ferry'), ...args], {
+  // BENCH_CPU_PROF=DIR profiles controller and agent (written when they stop gracefully).
+  const prof = process.env['BENCH_CPU_PROF'];
+  const node = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  const child = spawn(process.execPath, [...node, join(projectRoot(), 'bin', 'ferry'), ...args], {
     cwd: projectRoot(),
     env: { ...process.env, FERRY_LOG_PRETTY: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +63,14 @@ export async function startFerry(): Promise<FerryInstallation> {
     }),
   );
   const controller = runFerry(['controller', '--config', join(dir, 'controller.yaml')]);
-  const started = await controller.waitForMsg('controller started');
+  let started;
+  try {
+    started = await controller.waitForMsg('controller started');
+  } catch (err) {
+    await controller.stop('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const ports = { agents: Number(started['agents']), frontDoor: Number(started['frontDoor']), metrics: Number(started['metrics']) };
   const processes: FerryProcess[] = [controller];
   let keys: TokenKeyStore | undefined;

@@ -21,7 +21,7 @@ export async function startNodeUpstream(): Promise<NodeUpstream> {
   const main = fileURLToPath(new URL('./node-upstream-main.js', import.meta.url));
   const child = spawn(process.execPath, [main], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     child.once('exit', (code) => reject(new Error(`node upstream exited ${code}`)));
   });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));

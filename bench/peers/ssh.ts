@@ -60,9 +60,10 @@ export async function startSshTunnel(
   upstreamFiles: number,
   upstreamNode: number,
   via = sshd.port,
+  ports?: { filesPort: number; nodePort: number },
 ): Promise<SshTunnel> {
-  const filesPort = await freePort();
-  const nodePort = await freePort();
+  const filesPort = ports?.filesPort ?? (await freePort());
+  const nodePort = ports?.nodePort ?? (await freePort());
   const client = spawn(
     'ssh',
     [
@@ -80,8 +81,8 @@ export async function startSshTunnel(
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  await waitForPort(filesPort, 'ssh -R');
-  await waitForPort(nodePort, 'ssh -R');
+  const ready = waitForPort(filesPort, 'ssh -R').then(() => waitForPort(nodePort, 'ssh -R'));
+  await Promise.race([ready, exited(client).then(() => Promise.reject(new Error(`ssh -R exited with ${client.exitCode}`)))]);
   return {
     filesPort,
     nodePort,

@@ -10,9 +10,9 @@ import { markdownTable } from './table.js';
 const BEGIN = '<!-- bench:results:begin -->';
 const END = '<!-- bench:results:end -->';
 
-export async function writeReadme(rows: readonly ResultRow[], mode: string): Promise<string> {
+export async function writeReadme(rows: readonly ResultRow[], mode: string, load: string): Promise<string> {
   const file = join(projectRoot(), 'bench', 'README.md');
-  const block = [BEGIN, '', `Run: \`${mode}\`, ${new Date().toISOString()}`, '', await machineDescription(), '', markdownTable(rows), '', END].join('\n');
+  const block = [BEGIN, '', `Run: \`${mode}\`, ${new Date().toISOString()}`, '', await machineDescription(), '', load, '', markdownTable(rows), '', END].join('\n');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -15,6 +15,8 @@ export interface ResultRow {
   values: Partial<Record<PathName, number>>;
   /** For the ratio columns: is more better (MB/s, req/s) or less (latency, RSS)? */
   higherIsBetter: boolean;
+  /** false where a ratio means nothing (differences that may be ≤ 0). */
+  ratios?: boolean;
   target?: Target;
   note?: string;
 }

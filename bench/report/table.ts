@@ -15,7 +15,8 @@ function fmt(v: number | undefined): string {
 export function advantage(row: ResultRow, other: 'ssh -R' | 'direct'): number | undefined {
   const f = row.values.ferry;
   const o = row.values[other];
-  if (f === undefined || o === undefined || !Number.isFinite(f) || !Number.isFinite(o) || f === 0 || o === 0) return undefined;
+  if (row.ratios === false) return undefined;
+  if (f === undefined || o === undefined || !Number.isFinite(f) || !Number.isFinite(o) || f <= 0 || o <= 0) return undefined;
   return row.higherIsBetter ? f / o : o / f;
 }
 

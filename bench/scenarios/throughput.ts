@@ -1,7 +1,9 @@
 // Scenario 1: 256 MiB download (nginx file) and upload (counted by the node upstream), one
 // stream at a time, paths interleaved; median MB/s.
 import { join } from 'node:path';
+import { cpuMs } from '../lib/cpu.js';
 import { download, upload } from '../lib/curl.js';
+import { tunnelProcesses } from '../peers/tunnel-processes.js';
 import { median } from '../lib/stats.js';
 import { BIG, BIG_BYTES } from '../peers/files.js';
 import type { BenchPath, PathName } from '../peers/path.js';
@@ -13,10 +15,14 @@ export async function throughput(world: World, opts: RunOptions): Promise<Result
   const file = join(world.dir, 'www', BIG.slice(1));
   const down = new Map<PathName, number[]>();
   const up = new Map<PathName, number[]>();
+  const cpu = new Map<PathName, number[]>();
   const maxSeconds = opts.quick ? 10 : 30;
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const p of world.paths) {
+      const pids = tunnelProcesses(world, p.name);
+      const cpuBefore = cpuMs(pids);
       const d = await download(p.files, BIG, maxSeconds);
+      if (pids.length > 0 && d.bytes > 0) push(cpu, p.name, (cpuMs(pids) - cpuBefore) / (d.bytes / 1e9) / 1000);
       check(p, 'download', d.status, d.bytes, BIG_BYTES, opts);
       const u = await upload(p.node, '/upload', file, maxSeconds);
       check(p, 'upload', u.status, u.bytes, BIG_BYTES, opts);
@@ -29,7 +35,12 @@ export async function throughput(world: World, opts: RunOptions): Promise<Result
     const values = Object.fromEntries([...m].map(([k, v]) => [k, median(v)]));
     return { scenario: '1 throughput', metric, unit: 'MB/s', values, higherIsBetter: true, target: ratioTarget(values, '≥ 2× ssh -R', 2) };
   };
-  return [row('256 MiB download, 1 stream', down), row('256 MiB upload, 1 stream', up)];
+  const cpuValues = Object.fromEntries([...cpu].map(([k, v]) => [k, median(v)]));
+  return [
+    row('256 MiB download, 1 stream', down),
+    row('256 MiB upload, 1 stream', up),
+    { scenario: '1 throughput', metric: "download: CPU of the path's own processes per GB", unit: 'CPU s/GB', values: cpuValues, higherIsBetter: false },
+  ];
 }
 
 function check(p: BenchPath, what: string, status: number, bytes: number, expected: number, opts: RunOptions): void {

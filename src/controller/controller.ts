@@ -16,6 +16,7 @@ import { CertificateAuthenticator } from './auth-certificate.js';
 import { TokenAuthenticator } from './auth-token.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import type { FrontDoorAuthenticator } from './front-door-auth.js';
+import { countIssuance } from './issuance-metrics.js';
 import { SessionRegistry } from './session-registry.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi } from './control-api/index.js';
@@ -54,6 +55,7 @@ export async function startController(config: ControllerConfig, options: Control
     issuer: `ferry:${ca.trustDomain}`,
   });
   const issuer = new TokenIssuer(keys);
+  countIssuance(ca, issuer, metrics);
   const verifier = new TokenVerifier(keys, { revocations });
 
   const { dnsNames, ipAddresses } = splitNames(config.frontDoor.serverNames);

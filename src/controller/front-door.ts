@@ -177,7 +177,12 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   // Long watches and logs -f: no request or idle timeout on the front door, and
   // keepalives (TCP, plus HTTP/2 PINGs) so load balancers in between see traffic.
   server.setTimeout(0);
-  server.on('secureConnection', (socket: TLSSocket) => socket.setKeepAlive(true, KEEPALIVE_MS));
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.setKeepAlive(true, KEEPALIVE_MS);
+    // allowHalfOpen is for HTTP/1.1 upgrades. An h2 connection left half-open when the
+    // client dies never closes its session, so a `logs -f` or watch would never be cancelled.
+    if (socket.alpnProtocol === 'h2') socket.allowHalfOpen = false;
+  });
   server.on('session', (session: http2.ServerHttp2Session) => {
     const timer = setInterval(() => {
       if (!session.closed && !session.destroyed) session.ping(() => undefined);

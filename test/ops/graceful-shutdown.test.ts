@@ -11,7 +11,8 @@ import { startTunnelEnv } from '../helpers/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { opsStatus } from './ops-helpers.js';
 
-const RESPONSE_MS = Number(process.env["OPS_TEST_RESPONSE_MS"] ?? 30_000);
+// The issue asks for 30 s; OPS_TEST_RESPONSE_MS shortens it when iterating locally.
+const RESPONSE_MS = Number(process.env['OPS_TEST_RESPONSE_MS'] ?? 30_000);
 
 void t.test('an in-flight 30 s response finishes while the controller drains', async (t) => {
   const upstream = await startUpstream();
@@ -23,13 +24,13 @@ void t.test('an in-flight 30 s response finishes while the controller drains', a
   const agent = await env.startAgent('slow', [{ type: 'x-echo', name: 'demo', url: upstream.url }]);
   const svc = await env.serviceCert('slow', 'x-echo', 'demo');
   const longClient = frontDoorClient(env.ca.certPem, svc);
-  const keptAlive = frontDoorClient(env.ca.certPem, svc);
+  const keptAlive = frontDoorClient(env.ca.certPem, { ...svc, h2: true });
   t.teardown(async () => {
     await longClient.close();
     await keptAlive.destroy();
   });
 
-  // A connection opened before the drain, kept alive for a request during it.
+  // An h2 connection opened before the drain, kept open for a request during it.
   const warm = await request(`${env.frontDoorUrl}/warm`, { dispatcher: keptAlive });
   t.equal(warm.statusCode, 200);
   await warm.body.dump();
@@ -69,7 +70,8 @@ void t.test('an in-flight 30 s response finishes while the controller drains', a
     },
     (err: Error) => ({ status: 0, text: err.message }),
   );
-  t.ok(late.status === 503 || late.status === 0, `a new request on a kept-alive connection is refused (${late.status} ${late.text.slice(0, 120)})`);
+  t.equal(late.status, 503, `a new request on an open connection is refused: ${late.text.slice(0, 120)}`);
+  t.match(late.text, /controller is shutting down/);
   t.equal(env.controller.child.exitCode, null, 'the controller waits for the in-flight response');
 
   await body;
@@ -81,6 +83,5 @@ void t.test('an in-flight 30 s response finishes while the controller drains', a
   const exitedAt = Date.now() - started;
   t.equal(code, 0, 'the controller exits 0');
   t.ok(exitedAt < RESPONSE_MS + 5_000, `and promptly after the last response (${exitedAt} ms)`);
-  for (const l of env.controller.raw.slice(-8)) t.comment(l);
   t.comment(`SIGTERM at ${sigtermAt} ms, response finished at ${finishedAt} ms, exit at ${exitedAt} ms`);
 });

@@ -59,6 +59,8 @@ void t.test('Prometheus scrapes the controller and the agent with traffic flowin
   t.same(connected.map((s) => [s.metric['agent'], s.value[1]]), [['metered', '1']], 'the controller counts the connected agent by name');
   const sessions = await prom.query('ferry_agent_sessions{job="ferry-agent"}');
   t.equal(sessions[0]?.value[1], '1', 'the agent has one control session');
+  const certs = await prom.query('ferry_certificates_issued_total{job="ferry-controller",kind="server"}');
+  t.ok(Number(certs[0]?.value[1]) >= 1, 'the controller counted its own server certificate');
   const bytesOut = await prom.query('ferry_bytes_total{job="ferry-agent",direction="out"}');
   t.ok(Number(bytesOut[0]?.value[1]) >= 10_000, 'response bytes counted on the agent');
 

@@ -36,6 +36,8 @@ void t.test('a rotated token key works after SIGHUP, not before, with traffic fl
     while (flowing) background.push(await get(oldToken));
   })();
 
+  while (background.length < 5) await new Promise((r) => setTimeout(r, 20));
+
   // An operator (or another replica) adds a key to the directory; it is the newest, so it signs.
   const store = await TokenKeyStore.open(join(env.dir, 'state', 'token-keys'), { issuer: `ferry:${env.ca.trustDomain}`, createIfEmpty: false });
   const newKey = await store.rotate();

@@ -19,7 +19,7 @@ import { canonicalRequest, verifySigV4 } from './sigv4-verify.js';
 const KEY_ID = 'AKIDFERRYTEST0001';
 const SECRET = 'ferry/secret+key/NEVER-LOGGED-0123456789';
 
-t.test('the verifier reproduces the AWS documentation example (IAM ListUsers)', async (t) => {
+void t.test('the verifier reproduces the AWS documentation example (IAM ListUsers)', (t) => {
   const rawHeaders = [
     'Host', 'iam.amazonaws.com',
     'Content-Type', 'application/x-www-form-urlencoded; charset=utf-8',
@@ -33,6 +33,7 @@ t.test('the verifier reproduces the AWS documentation example (IAM ListUsers)', 
   t.ok(verdict.ok, verdict.why);
   const tampered = verifySigV4({ ...req, url: '/?Action=ListUsers&Version=2010-05-09' }, () => 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY');
   t.notOk(tampered.ok, 'a changed query fails');
+  t.end();
 });
 
 const dir = await mkdtemp(join(tmpdir(), 'ferry-aws-'));
@@ -71,7 +72,7 @@ async function send(svc: AgentService, method: string, path: string, headers: Up
 
 const verify = () => verifySigV4(upstream.requests[upstream.requests.length - 1]!, (id) => (id === KEY_ID ? SECRET : undefined));
 
-t.test('requests of every shape verify with the agent key', async (t) => {
+void t.test('requests of every shape verify with the agent key', async (t) => {
   const sts = await awsService('sts');
   const s3 = await awsService('s3');
   t.teardown(async () => {
@@ -113,7 +114,7 @@ t.test('requests of every shape verify with the agent key', async (t) => {
   t.equal(upstream.requests[upstream.requests.length - 1]!.body.length, big.length);
 });
 
-t.test('a session token is sent and signed', async (t) => {
+void t.test('a session token is sent and signed', async (t) => {
   const svc = await awsService('sts', { sessionToken: { env: 'FERRY_TEST_SESSION' } });
   t.teardown(() => svc.close());
   await send(svc, 'GET', '/', []);
@@ -123,7 +124,7 @@ t.test('a session token is sent and signed', async (t) => {
   t.ok(v.signedHeaders?.includes('x-amz-security-token'));
 });
 
-t.test('refused: chunk-signed uploads, oversize unhashed bodies, upgrades', async (t) => {
+void t.test('refused: chunk-signed uploads, oversize unhashed bodies, upgrades', async (t) => {
   const svc = await awsService('s3');
   t.teardown(() => svc.close());
   await t.rejects(
@@ -139,7 +140,7 @@ t.test('refused: chunk-signed uploads, oversize unhashed bodies, upgrades', asyn
   await t.rejects(svc.prepare({ method: 'GET', path: '/', headers: [], caller: undefined, upgrade: true }), { code: 'FERRY_ERR_BAD_INPUT' });
 });
 
-t.test('a missing key: unhealthy with the reason, 503, the key never in the message', async (t) => {
+void t.test('a missing key: unhealthy with the reason, 503, the key never in the message', async (t) => {
   const cfg = serviceConfigSchema.parse({
     type: 'aws',
     name: 'gone',

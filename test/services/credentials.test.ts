@@ -11,7 +11,7 @@ import { eventually } from './recorder.js';
 const dir = await mkdtemp(join(tmpdir(), 'ferry-cred-'));
 t.teardown(() => rm(dir, { recursive: true, force: true }));
 
-t.test('a file: trimmed, re-read when replaced, reported when gone and back', async (t) => {
+void t.test('a file: trimmed, re-read when replaced, reported when gone and back', async (t) => {
   const file = join(dir, 'token');
   await writeFile(file, 'first-token\n');
   let changes = 0;
@@ -36,7 +36,7 @@ t.test('a file: trimmed, re-read when replaced, reported when gone and back', as
   t.ok(changes >= 3);
 });
 
-t.test('a projected token / Secret volume: the ..data symlink swap is seen', async (t) => {
+void t.test('a projected token / Secret volume: the ..data symlink swap is seen', async (t) => {
   const mount = join(dir, 'sa');
   await mkdir(join(mount, '..2024_01'), { recursive: true });
   await writeFile(join(mount, '..2024_01', 'token'), 'projected-1');
@@ -56,7 +56,7 @@ t.test('a projected token / Secret volume: the ..data symlink swap is seen', asy
   t.ok(await eventually(() => s.get() === 'projected-2', 3000), 'rotated without a restart');
 });
 
-t.test('periodic stat catches what fs.watch cannot (folder missing at start)', async (t) => {
+void t.test('periodic stat catches what fs.watch cannot (folder missing at start)', async (t) => {
   const later = join(dir, 'later', 'pw');
   const s = new SecretValue({ file: later }, { label: 'jenkins/ci password', pollMs: 100 });
   t.teardown(() => s.close());
@@ -67,7 +67,7 @@ t.test('periodic stat catches what fs.watch cannot (folder missing at start)', a
   t.ok(await eventually(() => s.get() === 'appeared', 3000));
 });
 
-t.test('env: set, unset, empty', async (t) => {
+void t.test('env: set, unset, empty', async (t) => {
   const a = new SecretValue({ env: 'TOKEN_A' }, { label: 'argocd/cd token', env: { TOKEN_A: ' tok ' } });
   await a.start();
   t.equal(a.get(), 'tok');
@@ -82,7 +82,7 @@ t.test('env: set, unset, empty', async (t) => {
   c.close();
 });
 
-t.test('PEM keeps its whitespace when asked', async (t) => {
+void t.test('PEM keeps its whitespace when asked', async (t) => {
   const file = join(dir, 'cert.pem');
   await writeFile(file, '-----BEGIN X-----\nabc\n-----END X-----\n');
   const s = new SecretValue({ file }, { label: 'x', trim: false, pollMs: 0 });
