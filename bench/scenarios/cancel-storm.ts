@@ -14,6 +14,8 @@ import { maxTarget } from '../report/targets.js';
 const wallClock = () => performance.timeOrigin + performance.now();
 
 interface StormResult {
+  /** Why some clients never got their stream (status + body, or error). */
+  refusals: string;
   p50: number;
   p99: number;
   max: number;
@@ -26,16 +28,22 @@ async function storm(world: World, p: BenchPath, clients: number, settleMs: numb
   const prefix = `${p.name.replace(/\W/g, '')}-${Date.now()}-`;
   const ids = Array.from({ length: clients }, (_, i) => `${prefix}${i}`);
   const aborts = ids.map(() => new AbortController());
+  const refusals = new Map<string, number>();
+  const refused = (why: string) => refusals.set(why, (refusals.get(why) ?? 0) + 1);
   try {
     const opened = await Promise.all(
       ids.map(async (id, i) => {
         try {
           const res = await request(`${p.node.base}/stream?id=${id}`, { dispatcher: client, headers: p.node.headers, signal: aborts[i]!.signal });
-          if (res.statusCode !== 200) return false;
+          if (res.statusCode !== 200) {
+            refused(`${res.statusCode} ${(await res.body.text()).slice(0, 120)}`);
+            return false;
+          }
           res.body.on('error', () => undefined);
           await new Promise((r) => res.body.once('data', r)); // the first tick arrived
           return true;
-        } catch {
+        } catch (err) {
+          refused((err as Error).message);
           return false;
         }
       }),
@@ -56,6 +64,7 @@ async function storm(world: World, p: BenchPath, clients: number, settleMs: numb
     const latencies = closed.map((id) => state.closed[id]! - abortedAt.get(id)!);
     const started = state.started;
     return {
+      refusals: [...refusals].map(([why, n]) => `${n}× ${why}`).join('; '),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: percentile(latencies, 100),
@@ -74,7 +83,7 @@ export async function cancelStorm(world: World, opts: RunOptions): Promise<Resul
   for (const p of world.paths) {
     const r = await storm(world, p, clients, settleMs);
     results.set(p.name, r);
-    opts.log(`  ${p.name}: ${r.opened}/${clients} open, close reached upstream p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, leaked ${r.leaked}`);
+    opts.log(`  ${p.name}: ${r.opened}/${clients} open, close reached upstream p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms, leaked ${r.leaked}${r.refusals ? `; not opened: ${r.refusals}` : ''}`);
     await sleep(200);
   }
   const gauges = {

@@ -11,6 +11,7 @@ import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
 import { ferryVersion } from '../project-root.js';
 import type { Service } from '../tunnel/types.js';
+import { startReverseListener } from './reverse-listener.js';
 import { Connector, type AgentTlsMaterial } from './connector.js';
 import { CertificateRenewer, ensureEnrolled } from './bootstrap.js';
 import type { AgentService } from './services/agent-service.js';
@@ -20,6 +21,8 @@ export interface Agent {
   readonly name: string;
   readonly metrics: FerryMetrics;
   readonly metricsPort: number | undefined;
+  /** Ports of the reverse-direction listeners, in config order. */
+  readonly listenerPorts: number[];
   isConnected(): boolean;
   /** SIGHUP: services re-read their credentials; TLS material is re-read at every dial anyway. */
   reload(): Promise<void>;
@@ -119,12 +122,18 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
     ? new CertificateRenewer({ agent: name, files: config.tls, renew: (csr) => connector.renew(csr), log: logFnOf(logger.child({ subsystem: 'bootstrap' })) })
     : undefined;
   await renewer?.start();
-  log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()], metrics: ops?.port });
+  const listeners = await Promise.all(
+    config.listeners.map((l) =>
+      startReverseListener({ ...l, openStream: () => connector.openReverseStream(), log: logFnOf(logger.child({ subsystem: 'reverse' })) }),
+    ),
+  );
+  log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()], metrics: ops?.port, listeners: listeners.map((l) => l.port) });
 
   return {
     name,
     metrics,
     metricsPort: ops?.port,
+    listenerPorts: listeners.map((l) => l.port),
     isConnected: () => connector.connected,
     async reload() {
       // One service failing to reload keeps its old credential; the others still reload.
@@ -138,6 +147,7 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
       stopping ??= (async () => {
         metrics.drains.inc();
         renewer?.stop();
+        await Promise.all(listeners.map((l) => l.close()));
         await connector.drain(graceMs);
         await Promise.all(services.map((s) => s.close()));
         await ops?.close();

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { FerryError, messageOf } from '../errors.js';
 import { ferryVersion } from '../project-root.js';
-import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_SESSION } from '../tunnel/limits.js';
+import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
@@ -316,6 +316,20 @@ export class Connector {
   /** A draining agent stops once nothing is in flight. */
   private afterRequestDone(session: LiveSession): void {
     if (session.draining && session.streams.size - session.idle <= 0) for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  /** A fresh Stream call for a request this agent starts (the reverse direction); never pooled. */
+  openReverseStream(): TunnelStream {
+    const session = this.session;
+    if (!session || session.draining) throw new FerryError('FERRY_ERR_NO_AGENT', 'not connected to a controller');
+    const md = new grpc.Metadata();
+    md.set(METADATA_SESSION, session.id);
+    md.set(METADATA_DIRECTION, 'reverse');
+    const call = session.client.Stream(md);
+    call.on('error', () => undefined);
+    return new TunnelStream(call, () => call.cancel(), (s, frame) => {
+      if (frame) s.abort('unexpected frame');
+    });
   }
 
   /** SIGTERM: tell the controller, let in-flight requests finish (up to graceMs), then stop. */

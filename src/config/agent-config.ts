@@ -187,6 +187,16 @@ export const agentConfigSchema = z.strictObject({
   shutdown: z.strictObject({ grace: durationSchema.default(30) }).prefault({}),
   metrics: z.strictObject({ listen: listenSchema }).optional(),
   services: z.array(serviceConfigSchema).default([]),
+  /** The reverse direction: local listeners whose requests go to a controller-side service. */
+  listeners: z
+    .array(
+      z.strictObject({
+        listen: listenSchema,
+        type: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-safe name'),
+        name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-safe name'),
+      }),
+    )
+    .default([]),
 }).refine((c) => (c.tls === undefined) !== (c.bootstrap === undefined), 'give exactly one of tls (certificate files) or bootstrap (one-time token)');
 
 type RawAgentConfig = z.infer<typeof agentConfigSchema>;
@@ -246,7 +256,7 @@ function resolveCredential(c: CredentialConfig | undefined, at: (p: string) => s
 }
 
 /** Relative paths in a service's config are read from the config file's folder. */
-function resolveServicePaths(s: ServiceConfig, at: (p: string) => string): ServiceConfig {
+export function resolveServicePaths(s: ServiceConfig, at: (p: string) => string): ServiceConfig {
   const k = s.kubernetes;
   return {
     ...s,

@@ -1,6 +1,7 @@
 // The controller's YAML config. Relative paths are read from the config file's folder.
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { resolveServicePaths, serviceConfigSchema } from './agent-config.js';
 import { durationSchema } from './duration.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
@@ -39,6 +40,16 @@ export const controllerConfigSchema = z
       .prefault({}),
     agentCertificateTtl: durationSchema.default(7 * 24 * 3600),
     shutdown: z.strictObject({ grace: durationSchema.default(30) }).prefault({}),
+    /** The reverse direction: controller-side services that named agents may call. */
+    reverse: z
+      .array(
+        z.strictObject({
+          /** Agent names allowed to call this service ("*" for every agent). */
+          agents: z.array(z.string().min(1)).min(1),
+          service: serviceConfigSchema,
+        }),
+      )
+      .default([]),
   })
   .strict();
 
@@ -57,5 +68,11 @@ export async function loadControllerConfig(file: string, env: NodeJS.ProcessEnv 
   const base = dirname(resolve(file));
   const at = (p: string) => resolve(base, p);
   const ca = { cert: at(raw.ca.cert), key: at(raw.ca.key) };
-  return { ...raw, ca, file: resolve(file), dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state') };
+  return {
+    ...raw,
+    ca,
+    file: resolve(file),
+    dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
+    reverse: raw.reverse.map((r) => ({ ...r, service: resolveServicePaths(r.service, at) })),
+  };
 }

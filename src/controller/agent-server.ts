@@ -6,10 +6,10 @@ import type { TLSSocket } from 'node:tls';
 import { FerryError, messageOf } from '../errors.js';
 import type { Identity } from '../pki/identity.js';
 import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
-import { HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_SESSION } from '../tunnel/limits.js';
+import { HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream } from '../tunnel/tunnel-stream.js';
-import type { AgentEventIn, ControllerEvent, Frame, FrameIn } from '../tunnel/types.js';
+import type { AgentEventIn, ControllerEvent, Frame, FrameIn, RequestHeadIn } from '../tunnel/types.js';
 import { AgentSession, type SessionLimits } from './agent-session.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -28,6 +28,8 @@ export interface AgentServerOptions {
   /** Checks an agent's client certificate (CA, validity, purpose, revocation). */
   verifyAgentCertificate: (peer: PeerCertificateInfo) => Identity;
   limits: SessionLimits;
+  /** Requests the agent starts itself (the reverse direction). */
+  serveReverse?: (agent: string, stream: TunnelStream, head: RequestHeadIn) => void;
   helloTimeoutMs?: number;
   /** Signs a renewal CSR from a connected agent (whose current certificate has `serial`); returns the new certificate PEM. */
   renewCertificate?: (agent: string, serial: string, csrPem: string) => Promise<string>;
@@ -192,6 +194,25 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     call.on('close', () => finish('control stream closed'));
   };
 
+  /** A Stream call the agent opened for a request of its own: first frame is its head. */
+  const serveReverseStream = (call: StreamCall, agent: string) => {
+    const stream = new TunnelStream(
+      call,
+      () => call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' }),
+      (s, frame) => {
+        if (!frame) return;
+        if (frame.kind === 'request' && frame.request && opts.serveReverse) {
+          opts.serveReverse(agent, s, frame.request);
+          return;
+        }
+        opts.log('warn', 'reverse stream refused', { agent, kind: frame.kind, reason: opts.serveReverse ? 'expected a request head' : 'no reverse services' });
+        s.abort('protocol error');
+      },
+    );
+    call.on('end', () => call.end());
+    void stream;
+  };
+
   const handleStream = (call: StreamCall) => {
     const sessionId = call.metadata.get(METADATA_SESSION)[0];
     let agent: string;
@@ -206,6 +227,10 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     if (!session || session.agent !== agent) {
       opts.log('warn', 'stream for an unknown session refused', { agent });
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'unknown session' });
+      return;
+    }
+    if (call.metadata.get(METADATA_DIRECTION)[0] === 'reverse') {
+      serveReverseStream(call, agent);
       return;
     }
     const stream = new TunnelStream(

@@ -17,6 +17,7 @@ import { TokenAuthenticator } from './auth-token.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import type { FrontDoorAuthenticator } from './front-door-auth.js';
 import { countIssuance } from './issuance-metrics.js';
+import { ReverseServices } from './reverse-services.js';
 import { SessionRegistry } from './session-registry.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi } from './control-api/index.js';
@@ -82,6 +83,7 @@ export async function startController(config: ControllerConfig, options: Control
   });
 
   let state: 'starting' | 'serving' | 'draining' = 'starting';
+  const reverse = await ReverseServices.build(config.reverse, logFnOf(logger.child({ subsystem: 'reverse' })));
   let agents: AgentServer | undefined;
   let frontDoor: FrontDoor | undefined;
   let ops: OpsServer | undefined;
@@ -101,6 +103,7 @@ export async function startController(config: ControllerConfig, options: Control
         log('info', 'agent certificate renewed', { agent, serial: cert.serial, notAfter: cert.notAfter.toISOString() });
         return cert.certPem;
       },
+      serveReverse: (agent, stream, head) => reverse.serve(agent, stream, head),
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
@@ -159,6 +162,7 @@ export async function startController(config: ControllerConfig, options: Control
     await agents?.close();
     await ops?.close();
     await control?.close();
+    await reverse.close();
     throw err;
   }
   state = 'serving';
@@ -200,6 +204,7 @@ export async function startController(config: ControllerConfig, options: Control
         await a.close();
         await o.close();
         await c.close();
+        await reverse.close();
         log('info', 'controller stopped');
       })();
       return stopping;

@@ -7,3 +7,5 @@ export const INLINE_BODY_BYTES = 64 * 1024;
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_HEADER_BYTES = 64 * 1024;
 export const METADATA_SESSION = 'ferry-session-id';
+/** Set to "reverse" on a Stream call the agent opens for a request of its own. */
+export const METADATA_DIRECTION = 'ferry-direction';

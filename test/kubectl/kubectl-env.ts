@@ -114,14 +114,14 @@ export function kubectlLong(env: KubectlEnv, args: string[]): LongKubectl {
   let out = '';
   let err = '';
   const waiters: { text: string; resolve: () => void }[] = [];
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
     for (const w of waiters.filter((x) => out.includes(x.text))) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
   });
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,

@@ -1,0 +1,79 @@
+// The reverse direction on the agent: a local HTTP listener for workloads in the
+// cluster. Each request rides a fresh Stream call to the controller, which calls the
+// controller-side service with its own credential. The proxy is the front door's.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FerryError } from '../errors.js';
+import type { ListenAddress } from '../config/listen.js';
+import { proxyRequest } from '../controller/proxy-request.js';
+import { sendError } from '../controller/http-errors.js';
+import type { LogFn } from '../observability/log-fn.js';
+import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
+import type { TunnelStream } from '../tunnel/tunnel-stream.js';
+
+export interface ReverseListenerOptions {
+  listen: ListenAddress;
+  type: string;
+  name: string;
+  openStream: () => TunnelStream;
+  log: LogFn;
+}
+
+export interface ReverseListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startReverseListener(opts: ReverseListenerOptions): Promise<ReverseListener> {
+  const server: Server = createServer((req, res) => {
+    let stream: TunnelStream;
+    try {
+      stream = opts.openStream();
+    } catch (err) {
+      req.resume();
+      sendError(res, err);
+      return;
+    }
+    proxyRequest(
+      req,
+      res,
+      stream,
+      {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: cleanHeaders(fromRawHeaders(req.rawHeaders)),
+        serviceType: opts.type,
+        serviceName: opts.name,
+        requestId: randomUUID(),
+        remoteAddress: req.socket.remoteAddress ?? '',
+        scheme: 'http',
+      },
+      {
+        // One call per reverse request: close it when done either way.
+        release: (s) => s.close(),
+        discard: () => undefined,
+        onProtocolError: (reason) => opts.log('warn', 'reverse request: controller broke the stream protocol', { reason }),
+      },
+    );
+  });
+  server.on('upgrade', (_req, socket) => {
+    socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n' +
+      JSON.stringify({ error: { code: 'FERRY_ERR_BAD_INPUT', message: 'upgrades are not carried in the reverse direction' } }));
+  });
+  server.setTimeout(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new FerryError('FERRY_ERR_IO', `cannot listen on ${opts.listen.host}:${opts.listen.port} for ${opts.type}/${opts.name}: ${err.message}`)));
+    server.listen(opts.listen.port, opts.listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  opts.log('info', 'reverse listener ready', { listen: `${opts.listen.host}:${port}`, service: `${opts.type}/${opts.name}` });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
