@@ -14,7 +14,7 @@ import { minTarget } from '../report/targets.js';
 import { push } from './throughput.js';
 
 export async function roundTrip(world: World, opts: RunOptions): Promise<ResultRow[]> {
-  const cap = opts.quick ? 4 : 15;
+  const cap = opts.quick ? 3 : 15;
   const upstream = world.filesUpstream.port;
   const direct = await startDelayRelay(upstream);
   world.onClose(() => direct.close());

@@ -12,7 +12,7 @@ import type { ResultRow, RunOptions } from '../report/result.js';
 import { maxTarget } from '../report/targets.js';
 
 export async function slowReader(world: World, opts: RunOptions): Promise<ResultRow[]> {
-  const seconds = opts.quick ? 2 : 4;
+  const seconds = opts.quick ? 1 : 4;
   const base = new Map<PathName, LoadResult[]>();
   const stalled = new Map<PathName, LoadResult[]>();
   const pids = [world.ferry.controller.child.pid!, world.agent.process.child.pid!];

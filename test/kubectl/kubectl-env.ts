@@ -105,18 +105,20 @@ export interface LongKubectl {
   exited: Promise<number | null>;
   output(): string;
   stderr(): string;
-  waitFor(text: string, ms?: number): Promise<void>;
+  /** Resolves once stdout contains `text` (or matches it). */
+  waitFor(text: string | RegExp, ms?: number): Promise<void>;
 }
 
-/** Starts a long-running kubectl; waitFor resolves once its stdout contains `text`. */
+/** Starts a long-running kubectl and watches its output. */
 export function kubectlLong(env: KubectlEnv, args: string[]): LongKubectl {
   const child = spawn('kubectl', args, { env: kubectlEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
+  const waiters: { text: string | RegExp; resolve: () => void }[] = [];
+  const seen = (text: string | RegExp): boolean => (typeof text === 'string' ? out.includes(text) : text.test(out));
   child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
-    for (const w of waiters.filter((x) => out.includes(x.text))) {
+    for (const w of waiters.filter((x) => seen(x.text))) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
@@ -129,10 +131,10 @@ export function kubectlLong(env: KubectlEnv, args: string[]): LongKubectl {
     output: () => out,
     stderr: () => err,
     waitFor: (text, ms = 20_000) =>
-      out.includes(text)
+      seen(text)
         ? Promise.resolve()
         : new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(text)}; stdout=${out} stderr=${err}`)), ms);
+            const timer = setTimeout(() => reject(new Error(`timed out waiting for ${String(text)}; stdout=${out} stderr=${err}`)), ms);
             waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
           }),
   };

@@ -85,3 +85,18 @@ void t.test('an upstream that dies mid-response resets the client', async (t) =>
   })();
   t.ok(failed, 'the client saw an error, not a clean end');
 });
+
+void t.test('a client killed at the TCP level (curl, h1 and h2) closes the upstream request', async (t) => {
+  const { spawn } = await import('node:child_process');
+  for (const proto of ['--http1.1', '--http2']) {
+    const started = upstream.startedStreams;
+    const curl = spawn('curl', ['-sN', proto, '--cacert', '-', '-H', `X-Ferry-Token: ${token}`, `https://localhost:${env.ports.frontDoor}/stream`, '--resolve', `localhost:${env.ports.frontDoor}:127.0.0.1`], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    curl.stdin.end(env.ca.certPem);
+    await new Promise((resolve) => curl.stdout.once('data', resolve));
+    t.equal(upstream.startedStreams - started, 1, `${proto}: the stream started`);
+    curl.kill('SIGKILL');
+    t.ok(await waitUntil(() => upstream.openStreams === 0, 5_000), `${proto}: the upstream stream closed after the kill`);
+  }
+});
