@@ -4,17 +4,27 @@ import { decodeJwt } from 'jose';
 import { FerryError } from '../errors.js';
 import { serviceAudience } from '../tokens/claims.js';
 import type { TokenVerifier } from '../tokens/verifier.js';
+import type { Route } from './session-registry.js';
 import { tokenFromHeaders, type Authenticated, type FrontDoorAuthenticator, type FrontDoorRequest } from './front-door-auth.js';
 
 export class TokenAuthenticator implements FrontDoorAuthenticator {
   readonly name = 'token';
 
+  /** Route claimed by each recent token: repeat callers skip decoding (the verifier caches the rest). */
+  private readonly routes = new Map<string, Route>();
+
   constructor(private readonly verifier: TokenVerifier) {}
+
+  private remember(token: string, route: Route): Route {
+    if (this.routes.size >= 10_000) this.routes.clear();
+    this.routes.set(token, route);
+    return route;
+  }
 
   async authenticate(req: FrontDoorRequest): Promise<Authenticated | null> {
     const token = tokenFromHeaders(req.headers);
     if (token === undefined) return null;
-    const route = routeClaimed(token);
+    const route = this.routes.get(token) ?? this.remember(token, routeClaimed(token));
     const claims = await this.verifier.verify(token, {
       audience: serviceAudience(route.agent, route.type, route.name),
       purposes: ['service', 'kubectl'],
@@ -27,7 +37,7 @@ export class TokenAuthenticator implements FrontDoorAuthenticator {
 }
 
 /** Reads the route a token claims (unverified) so the right audience can be demanded. */
-function routeClaimed(token: string): { agent: string; type: string; name: string } {
+function routeClaimed(token: string): Route {
   let payload: Record<string, unknown>;
   try {
     payload = decodeJwt(token);

@@ -216,7 +216,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
+    // A burst of new clients (1,000 at once in the cancel-storm bench) overflows the default 511.
+    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {
       server.off('error', reject);
       const addr = server.address();
       resolve(typeof addr === 'object' && addr ? addr.port : opts.port);

@@ -4,6 +4,8 @@ export const DATA_FRAME_BYTES = 256 * 1024;
 export const HTTP2_WINDOW_BYTES = 8 * 1024 * 1024;
 /** A body up to this size rides inside the head frame. */
 export const INLINE_BODY_BYTES = 64 * 1024;
+/** Bytes a slow local sink may hold before the tunnel stream is paused. */
+export const SINK_BUDGET_BYTES = 1024 * 1024;
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const MAX_HEADER_BYTES = 64 * 1024;
 export const METADATA_SESSION = 'ferry-session-id';

@@ -1,7 +1,7 @@
 // Moving bytes between a Node stream and a tunnel stream with backpressure on both
 // hops: a full gRPC call pauses the socket, a full socket pauses the gRPC call.
 import type { Readable, Writable } from 'node:stream';
-import { DATA_FRAME_BYTES } from './limits.js';
+import { DATA_FRAME_BYTES, SINK_BUDGET_BYTES } from './limits.js';
 import type { TunnelStream } from './tunnel-stream.js';
 import type { Header } from './types.js';
 
@@ -42,7 +42,9 @@ export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpO
 /** Writes an incoming Data frame to a writable, pausing the tunnel while it is full. */
 export function writeFromTunnel(sink: Writable, stream: TunnelStream, data: Buffer): void {
   if (data.length === 0) return;
-  if (!sink.write(data) && !stream.waitingForSink) {
+  // A socket says "full" at 16 KiB, less than one Data frame; pausing the gRPC call
+  // that often starves the HTTP/2 window. Pause only past a real budget.
+  if (!sink.write(data) && sink.writableLength > SINK_BUDGET_BYTES && !stream.waitingForSink) {
     stream.waitingForSink = true;
     stream.pauseIncoming();
     sink.once('drain', () => {
