@@ -173,6 +173,8 @@ export class Connector {
     };
     this.session = session;
     this.setConnected(true);
+    // Health may have changed between Hello and Welcome.
+    this.updateServices();
     this.opts.log('info', 'connected to controller', { address: this.opts.address, session: session.id });
 
     control.on('data', (ev: ControllerEventIn) => this.onControl(session, ev));

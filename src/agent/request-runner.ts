@@ -10,7 +10,8 @@ import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, RequestHeadIn } from '../tunnel/types.js';
 import type { AgentService } from './services/agent-service.js';
 import { runUpgrade } from './upgrade-runner.js';
-import { flatHeaders, responseHeaderList, upstreamHeaders } from './upstream-headers.js';
+import { flatHeaders } from './services/service-base.js';
+import { responseHeaderList, serviceRequestOf } from './upstream-headers.js';
 
 export interface RunnerContext {
   agentName: string;
@@ -146,13 +147,7 @@ function runHttp(
   void (async () => {
     let status = 0;
     try {
-      const prepared = await service.prepare({
-        method: head.method,
-        path: head.path,
-        headers: upstreamHeaders(head, ctx.agentName),
-        caller: head.caller ?? undefined,
-        upgrade: false,
-      });
+      const prepared = await service.prepare(serviceRequestOf(head, ctx.agentName));
       if (finished) return;
       const res = await undiciRequest(prepared.url, {
         method: head.method,

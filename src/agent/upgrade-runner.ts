@@ -10,7 +10,7 @@ import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, RequestHeadIn } from '../tunnel/types.js';
 import type { RunnerContext } from './request-runner.js';
 import type { AgentService } from './services/agent-service.js';
-import { upstreamHeaders } from './upstream-headers.js';
+import { serviceRequestOf } from './upstream-headers.js';
 
 export function runUpgrade(
   stream: TunnelStream,
@@ -59,13 +59,7 @@ export function runUpgrade(
 
   void (async () => {
     try {
-      const prepared = await service.prepare({
-        method: head.method,
-        path: head.path,
-        headers: upstreamHeaders(head, ctx.agentName),
-        caller: head.caller ?? undefined,
-        upgrade: true,
-      });
+      const prepared = await service.prepare(serviceRequestOf(head, ctx.agentName));
       if (finished) return;
       const mod = prepared.url.protocol === 'https:' ? https : http;
       req = mod.request(prepared.url, {

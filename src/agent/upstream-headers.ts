@@ -2,7 +2,8 @@
 // it, and the agent names itself to the upstream.
 import type { IncomingHttpHeaders } from 'node:http';
 import { cleanHeaders } from '../tunnel/headers.js';
-import type { Header, HeaderIn, RequestHeadIn } from '../tunnel/types.js';
+import type { Header, RequestHeadIn } from '../tunnel/types.js';
+import type { ServiceRequest } from './services/agent-service.js';
 
 /** undici refuses these outright; Expect: 100-continue makes no sense through a tunnel. */
 const NOT_FORWARDED = new Set(['expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'via']);
@@ -30,8 +31,13 @@ export function responseHeaderList(headers: IncomingHttpHeaders | Record<string,
   return out;
 }
 
-export function flatHeaders(list: readonly HeaderIn[]): string[] {
-  const flat: string[] = [];
-  for (const h of list) flat.push(h.name, h.value);
-  return flat;
+/** What a service sees of a request head: cleaned headers and the caller. */
+export function serviceRequestOf(head: RequestHeadIn, agentName: string): ServiceRequest {
+  return {
+    method: head.method,
+    path: head.path,
+    headers: upstreamHeaders(head, agentName),
+    caller: head.caller ?? undefined,
+    upgrade: head.upgrade,
+  };
 }

@@ -1,7 +1,6 @@
 // Public API of ferry's JWT support: claims, key store with rotation, issue, verify, revocation.
 export type { FerryClaims, TokenPurpose } from './claims.js';
 export { PURPOSES, bootstrapAudience, controlAudience, kubectlAudience, serviceAudience } from './claims.js';
-export { parseDuration } from './duration.js';
 export { jwkThumbprint, libtrustKeyId } from './key-id.js';
 export type { TokenKey } from './token-key.js';
 export type { TokenKeyStoreOptions } from './key-store.js';

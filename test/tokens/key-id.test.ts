@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
-import { FerryError } from '../../src/errors.js';
-import { jwkThumbprint, libtrustKeyId, parseDuration } from '../../src/tokens/index.js';
+import { jwkThumbprint, libtrustKeyId } from '../../src/tokens/index.js';
 
 // Expected id computed independently: `openssl pkey -pubin -outform DER | sha256 | head -c30 | python base64.b32encode`.
 const PUBLIC_PEM = `-----BEGIN PUBLIC KEY-----
@@ -35,22 +34,4 @@ void t.test('jwkThumbprint is RFC 7638 (the RFC example)', async (t) => {
     kid: '2011-04-29',
   };
   t.equal(await jwkThumbprint(rfcJwk), 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
-});
-
-void t.test('parseDuration', (t) => {
-  const cases: [string | number, number][] = [
-    ['24h', 86_400], ['7d', 604_800], ['30m', 1800], ['90s', 90], ['1h30m', 5400], ['2w', 1_209_600],
-    [' 45s ', 45], ['120', 120], [3600, 3600], [0, 0],
-  ];
-  for (const [input, seconds] of cases) t.equal(parseDuration(input), seconds, String(input));
-  for (const bad of ['', 'h', '1.5h', '-5s', '5x', '5 m', '10ms', -1, 1.5, Number.NaN, Infinity]) {
-    t.throws(() => parseDuration(bad), { code: 'FERRY_ERR_BAD_INPUT' }, String(bad));
-  }
-  try {
-    parseDuration('soon');
-  } catch (err) {
-    t.ok(err instanceof FerryError);
-    t.match((err as FerryError).message, /invalid duration "soon"/);
-  }
-  t.end();
 });
