@@ -44,7 +44,6 @@ interface LiveSession {
   control: ControlCall;
   streams: Set<TunnelStream>;
   idle: number;
-  opening: number;
   draining: boolean;
   ended: Promise<string>;
   /** Built once per session; every request on it shares it. */
@@ -167,7 +166,6 @@ export class Connector {
       control,
       streams: new Set(),
       idle: 0,
-      opening: 0,
       draining: false,
       ended,
     };
@@ -184,6 +182,8 @@ export class Connector {
     const why = await ended;
     clearInterval(pinger);
     this.session = undefined;
+    // No new streams on a connection that is gone.
+    session.draining = true;
     for (const s of session.streams) s.abort('connection lost');
     client.close();
     return why;
@@ -221,8 +221,8 @@ export class Connector {
   /** Keep at least minIdle idle streams, plus `extra` the controller asked for. */
   private topUp(session: LiveSession, extra: number): void {
     if (session.draining || this.stopped) return;
-    const want = Math.max(this.opts.minIdleStreams - session.idle - session.opening, 0) + extra;
-    for (let i = 0; i < want && session.streams.size + session.opening < this.opts.maxStreams; i++) this.openStream(session);
+    const want = Math.max(this.opts.minIdleStreams - session.idle, 0) + extra;
+    for (let i = 0; i < want && session.streams.size < this.opts.maxStreams; i++) this.openStream(session);
   }
 
   private openStream(session: LiveSession): void {

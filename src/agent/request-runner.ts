@@ -73,10 +73,8 @@ function drainThenAnswer(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerC
   stream.attach({
     onFrame(frame) {
       if (frame.kind === 'end') answer();
-      else if (frame.kind === 'reset') {
-        stream.abort('reset by controller');
-        ctx.onDead(stream);
-      }
+      // abort() reports the close through onClosed below, exactly once.
+      else if (frame.kind === 'reset') stream.abort('reset by controller');
     },
     onClosed() {
       ctx.onDead(stream);

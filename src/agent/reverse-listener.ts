@@ -42,7 +42,7 @@ export async function startReverseListener(opts: ReverseListenerOptions): Promis
       {
         method: req.method ?? 'GET',
         path: req.url ?? '/',
-        headers: cleanHeaders(fromRawHeaders(req.rawHeaders)),
+        headers: cleanHeaders(fromRawHeaders(req.rawHeaders), { dropClientAuth: true }),
         serviceType: opts.type,
         serviceName: opts.name,
         requestId: randomUUID(),

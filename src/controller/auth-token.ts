@@ -24,7 +24,7 @@ export class TokenAuthenticator implements FrontDoorAuthenticator {
   async authenticate(req: FrontDoorRequest): Promise<Authenticated | null> {
     const token = tokenFromHeaders(req.headers);
     if (token === undefined) return null;
-    const route = this.routes.get(token) ?? this.remember(token, routeClaimed(token));
+    const route = this.routes.get(token) ?? routeClaimed(token);
     const claims = await this.verifier.verify(token, {
       audience: serviceAudience(route.agent, route.type, route.name),
       purposes: ['service', 'kubectl'],
@@ -32,6 +32,8 @@ export class TokenAuthenticator implements FrontDoorAuthenticator {
     if (claims.agent !== route.agent || claims.type !== route.type || claims.name !== route.name) {
       throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'token route does not match its audience');
     }
+    // Only verified tokens are remembered: a stranger cannot fill this map.
+    this.remember(token, route);
     return { route, caller: { subject: claims.sub, groups: claims.groups ?? [], method: 'token' } };
   }
 }

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { FerryError } from '../errors.js';
 import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
+import { MAX_HEADER_BYTES } from '../tunnel/limits.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { RequestHead } from '../tunnel/types.js';
 import type { AgentSession } from './agent-session.js';
@@ -37,7 +38,6 @@ export interface FrontDoor {
   close(deadlineMs?: number): Promise<void>;
 }
 
-const MAX_HEADER_BYTES = 64 * 1024;
 const KEEPALIVE_MS = 30_000;
 
 function peerCertificateOf(req: AnyRequest): PeerCertificate | undefined {
@@ -67,7 +67,8 @@ function refuseUnverifiedCertificate(req: AnyRequest): void {
 }
 
 function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
-  const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), { keepUpgrade: true });
+  // Client credentials stop here too (the agent strips them again): the ferry JWT never leaves the controller.
+  const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), { keepUpgrade: true, dropClientAuth: true });
   const authority = req.headers[':authority'];
   if (req.headers.host === undefined && typeof authority === 'string') headers.push({ name: 'host', value: authority });
   return {
@@ -84,7 +85,8 @@ function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
 }
 
 export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
-  // Requests and upgrades in progress, counted per socket (an h2 connection carries many),
+  // Requests and upgrades in progress (keyed by req.socket, which for h2 is a per-stream
+  // proxy, so each h2 request counts once),
   // and every open connection: a drain ends when the count is zero, then closes the idle
   // keep-alive connections instead of waiting for their timeouts.
   const inflight = new Map<Duplex, number>();
@@ -122,7 +124,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     } catch (err) {
       const reason = err instanceof FerryError ? err.message : 'authentication error';
       opts.onAuthFailure?.(reason);
-      opts.log('warn', 'front door: authentication refused', { reason, remote: req.socket.remoteAddress, path: req.url });
+      // The path only: a query string may carry secrets (Jenkins ?token=, presigned URLs).
+      opts.log('warn', 'front door: authentication refused', { reason, remote: req.socket.remoteAddress, path: (req.url ?? '').split('?')[0] });
       throw err;
     }
     const session = opts.registry.pick(auth.route);
@@ -150,9 +153,19 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   server.on('request', (req: AnyRequest, res) => {
     const sock = req.socket as Duplex;
     begin(sock);
-    res.on('close', () => end(sock));
+    let gone = false;
+    res.on('close', () => {
+      gone = true;
+      end(sock);
+    });
     admit(req).then(
       ({ auth, session, stream }) => {
+        // The client left while we authenticated or waited for a stream: the stream
+        // carried nothing yet, so it goes straight back to the pool.
+        if (gone) {
+          session.release(stream);
+          return;
+        }
         proxyRequest(req, res, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
       },
       (err: unknown) => {
@@ -168,6 +181,10 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     socket.on('error', () => undefined);
     admit(req).then(
       ({ auth, session, stream }) => {
+        if (socket.destroyed) {
+          session.release(stream);
+          return;
+        }
         proxyUpgrade(socket, early, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
       },
       (err: unknown) => sendSocketError(socket, err),

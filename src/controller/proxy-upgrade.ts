@@ -103,11 +103,17 @@ export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream
     },
     onClosed(reason: string) {
       if (finished) return;
-      if (!upgraded && socket.writable) sendSocketError(socket, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
-      else socket.destroy();
       finished = true;
       detachPump?.();
       hooks.discard(stream);
+      // The upstream already ended cleanly (End came first): let the socket flush what it
+      // still holds instead of cutting the tail of exec or cp output.
+      if (upgraded && socket.writableEnded) {
+        hooks.onDone?.(101);
+        return;
+      }
+      if (!upgraded && socket.writable) sendSocketError(socket, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
+      else socket.destroy();
       hooks.onDone?.('error');
     },
   };

@@ -1,6 +1,6 @@
 // Conversions between Node's header shapes and the tunnel's ordered name/value list,
 // plus the header hygiene both ends apply.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Header, HeaderIn } from './types.js';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus HTTP/2 pseudo-headers. */
@@ -32,16 +32,6 @@ export function fromRawHeaders(raw: string[]): Header[] {
   return out;
 }
 
-export function fromNodeHeaders(headers: IncomingHttpHeaders): Header[] {
-  const out: Header[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':')) continue;
-    if (Array.isArray(value)) for (const v of value) out.push({ name, value: v });
-    else out.push({ name, value });
-  }
-  return out;
-}
-
 /** Groups a header list for http.request / res.writeHead; repeats become arrays. */
 export function toNodeHeaders(list: readonly HeaderIn[]): OutgoingHttpHeaders {
   const out: Record<string, string | string[]> = {};
@@ -53,11 +43,6 @@ export function toNodeHeaders(list: readonly HeaderIn[]): OutgoingHttpHeaders {
     else out[key] = [prev, value];
   }
   return out;
-}
-
-export function headerValue(list: readonly HeaderIn[], lower: string): string | undefined {
-  for (const h of list) if (h.name.toLowerCase() === lower) return h.value;
-  return undefined;
 }
 
 /** Names listed in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
@@ -101,8 +86,3 @@ export function cleanResponseHeaders(list: readonly HeaderIn[], keepUpgrade: boo
   return cleanHeaders(list, { keepUpgrade });
 }
 
-export function headersSize(list: readonly HeaderIn[]): number {
-  let n = 0;
-  for (const h of list) n += h.name.length + h.value.length + 4;
-  return n;
-}

@@ -40,7 +40,7 @@ export const revokeRequest = z
   .strictObject({
     jti: z.string().min(1).max(256).optional(),
     serial: z.string().regex(/^[0-9a-fA-F:]{1,128}$/, 'serial must be hex digits').optional(),
-    /** The token itself: its jti and exp are read from it (after checking it is ours). */
+    /** The token itself: its jti is read from it (unverified: the signature does not matter for a deny entry). */
     token: z.string().min(1).max(16_384).optional(),
   })
   .refine((r) => [r.jti, r.serial, r.token].filter((v) => v !== undefined).length === 1, {

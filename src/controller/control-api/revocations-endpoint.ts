@@ -6,6 +6,8 @@ import { normalizeSerial } from '../../tokens/index.js';
 import type { ControlCaller, ControlContext } from './context.js';
 import { parseRequest, revokeRequest } from './requests.js';
 
+/** The token's jti. Its signature is not checked here, so its exp is not trusted either:
+ *  the deny entry is kept without an expiry rather than pruned at a date the caller chose. */
 function jtiOf(token: string): { jti: string; exp?: number } {
   let payload: Record<string, unknown>;
   try {
@@ -14,7 +16,7 @@ function jtiOf(token: string): { jti: string; exp?: number } {
     throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: not a JWT');
   }
   if (typeof payload.jti !== 'string' || payload.jti === '') throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: it has no jti');
-  return { jti: payload.jti, exp: typeof payload.exp === 'number' && Number.isSafeInteger(payload.exp) ? payload.exp : undefined };
+  return { jti: payload.jti };
 }
 
 export async function revoke(ctx: ControlContext, body: unknown, caller: ControlCaller) {
