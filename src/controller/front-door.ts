@@ -103,9 +103,6 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   const server = http2.createSecureServer({
     allowHTTP1: true,
-    // Upgraded connections (exec, port-forward) half-close: the client may finish
-    // sending while the upstream still answers.
-    allowHalfOpen: true,
     cert: opts.certPem,
     key: opts.keyPem,
     ca: opts.caPem,
@@ -176,6 +173,11 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, early: Buffer) => {
+    // Only an upgraded connection (exec, port-forward) may stay half-open: the client may
+    // finish sending while the upstream still answers. On the whole server, half-open
+    // sockets leaked a file descriptor for every HTTP/1.1 client that hung up (measured:
+    // 2,775 after 3,000 requests from hey -c 256), and kept killed h2 clients' sessions open.
+    (socket as TLSSocket).allowHalfOpen = true;
     begin(socket);
     socket.on('close', () => end(socket));
     socket.on('error', () => undefined);
@@ -194,12 +196,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   // Long watches and logs -f: no request or idle timeout on the front door, and
   // keepalives (TCP, plus HTTP/2 PINGs) so load balancers in between see traffic.
   server.setTimeout(0);
-  server.on('secureConnection', (socket: TLSSocket) => {
-    socket.setKeepAlive(true, KEEPALIVE_MS);
-    // allowHalfOpen is for HTTP/1.1 upgrades. An h2 connection left half-open when the
-    // client dies never closes its session, so a `logs -f` or watch would never be cancelled.
-    if (socket.alpnProtocol === 'h2') socket.allowHalfOpen = false;
-  });
+  server.on('secureConnection', (socket: TLSSocket) => socket.setKeepAlive(true, KEEPALIVE_MS));
   server.on('session', (session: http2.ServerHttp2Session) => {
     const timer = setInterval(() => {
       if (!session.closed && !session.destroyed) session.ping(() => undefined);
