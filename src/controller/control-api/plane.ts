@@ -2,29 +2,18 @@
 // into credentials, and the server itself.
 import { join } from 'node:path';
 import type { ControllerConfig } from '../../config/controller-config.js';
-import type { LogFn } from '../../observability/log-fn.js';
-import type { CertificateAuthority } from '../../pki/index.js';
-import type { RevocationList, TokenIssuer, TokenKeyStore, TokenVerifier } from '../../tokens/index.js';
-import type { SessionRegistry } from '../session-registry.js';
 import { AgentBook } from './agent-book.js';
 import type { CertificateCheck } from './auth.js';
 import type { ControlContext, ControlUrls } from './context.js';
 import { startControlApi, type ControlApi } from './server.js';
 
-export interface ControlPlaneParts {
+/** What the controller hands over: the shared parts of the control context, plus the rest. */
+export interface ControlPlaneParts
+  extends Pick<ControlContext, 'ca' | 'issuer' | 'verifier' | 'keys' | 'revocations' | 'registry' | 'version' | 'log' | 'dropAgentCertificate'> {
   config: ControllerConfig;
-  ca: CertificateAuthority;
-  issuer: TokenIssuer;
-  verifier: TokenVerifier;
-  keys: TokenKeyStore;
-  revocations: RevocationList;
-  registry: SessionRegistry;
   serverCert: { certPem: string; keyPem: string };
   checkCertificate: CertificateCheck;
-  dropAgentCertificate: (serial: string) => number;
   ports: { agents: number; frontDoor: number };
-  version: string;
-  log: LogFn;
 }
 
 /** The host clients use: from frontDoor.publicUrl, else localhost (in the default server certificate). */
