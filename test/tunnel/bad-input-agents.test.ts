@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { createCA, type IssuedCertificate } from '../../src/pki/index.js';
 import type { Frame } from '../../src/tunnel/types.js';
 import { frontDoorClient } from '../helpers/client.js';
+import { startTickingStream } from '../helpers/ticking-stream.js';
 import { watchLog } from '../helpers/log-watch.js';
 import { RawAgent } from '../helpers/raw-agent.js';
 import { startTunnelEnv } from '../helpers/tunnel-env.js';
@@ -26,28 +27,13 @@ const address = `127.0.0.1:${env.ports.agents}`;
 const plain = frontDoorClient(env.ca.certPem);
 
 // A watch-like response through the good agent that must keep ticking throughout.
-const longClient = frontDoorClient(env.ca.certPem);
-const longRes = await request(`${env.frontDoorUrl}/stream`, {
-  dispatcher: longClient,
-  headers: { 'x-ferry-token': await env.token('good', 'x-stream', 'ticks') },
-});
-let ticks = 0;
-let longError: unknown;
-const longDone = (async () => {
-  try {
-    for await (const chunk of longRes.body) ticks += (chunk as Buffer).toString().split('tick').length - 1;
-  } catch (err) {
-    longError = err;
-  }
-})();
+const long = await startTickingStream(env.frontDoorUrl, env.ca.certPem, await env.token('good', 'x-stream', 'ticks'));
 
 const raws: RawAgent[] = [];
 t.teardown(async () => {
   for (const r of raws) r.close();
-  longRes.body.destroy();
-  await longDone;
+  await long.stop();
   await plain.close();
-  await longClient.close();
   await env.close();
   await upstream.close();
 });
@@ -62,14 +48,14 @@ const agentCert = (agent: string) => env.ca.issueClient({ kind: 'agent', agent }
 
 /** Nothing else was disturbed: the long response still ticks and a good request works. */
 async function expectStillServing(t: Test): Promise<void> {
-  const before = ticks;
+  const before = long.ticks;
   const res = await request(`${env.frontDoorUrl}/after`, { dispatcher: plain, headers: { 'x-ferry-token': goodToken } });
   t.equal(res.statusCode, 200, 'a request through the good agent right after is served');
   await res.body.dump();
   const deadline = Date.now() + 2_000;
-  while (ticks <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  t.ok(ticks > before, 'the long response keeps flowing');
-  t.equal(longError, undefined, 'the long response never broke');
+  while (long.ticks <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.ok(long.ticks > before, 'the long response keeps flowing');
+  t.equal(long.error, undefined, 'the long response never broke');
   t.equal(env.controller.child.exitCode, null, 'the controller is still running');
 }
 
@@ -316,10 +302,10 @@ void t.test('End or Reset on a stream after its request finished', async (t) => 
 });
 
 void t.test('after all of it the long response is still the same request', async (t) => {
-  const before = ticks;
+  const before = long.ticks;
   await new Promise((r) => setTimeout(r, 200));
-  t.ok(ticks > before, 'ticking');
-  t.equal(longError, undefined);
+  t.ok(long.ticks > before, 'ticking');
+  t.equal(long.error, undefined);
   t.equal(upstream.openStreams, 1, 'exactly the one long stream is open upstream');
   t.equal(upstream.startedStreams, 1, 'and it was never restarted');
 });

@@ -11,6 +11,7 @@ import { request, type Dispatcher } from 'undici';
 import { createCA } from '../../src/pki/index.js';
 import { controlAudience, serviceAudience } from '../../src/tokens/index.js';
 import { frontDoorClient } from '../helpers/client.js';
+import { startTickingStream } from '../helpers/ticking-stream.js';
 import { openTokenForge } from '../helpers/forged-tokens.js';
 import { watchLog } from '../helpers/log-watch.js';
 import { startTunnelEnv } from '../helpers/tunnel-env.js';
@@ -28,26 +29,11 @@ const forge = await openTokenForge(env.dir, `ferry:${env.ca.trustDomain}`);
 const plain = frontDoorClient(env.ca.certPem);
 
 // A watch-like response that must keep ticking through every refusal below.
-const longClient = frontDoorClient(env.ca.certPem);
-const longRes = await request(`${env.frontDoorUrl}/stream`, {
-  dispatcher: longClient,
-  headers: { 'x-ferry-token': await env.token('a1', 'x-stream', 'ticks') },
-});
-let ticks = 0;
-let longError: unknown;
-const longDone = (async () => {
-  try {
-    for await (const chunk of longRes.body) ticks += (chunk as Buffer).toString().split('tick').length - 1;
-  } catch (err) {
-    longError = err;
-  }
-})();
+const long = await startTickingStream(env.frontDoorUrl, env.ca.certPem, await env.token('a1', 'x-stream', 'ticks'));
 
 t.teardown(async () => {
-  longRes.body.destroy();
-  await longDone;
+  await long.stop();
   await plain.close();
-  await longClient.close();
   await env.close();
   await upstream.close();
 });
@@ -84,14 +70,14 @@ async function expectRefused(t: Test, res: Dispatcher.ResponseData, want: Refusa
 
 /** Nothing else was disturbed: the long response still ticks and a good request works. */
 async function expectStillServing(t: Test): Promise<void> {
-  const before = ticks;
+  const before = long.ticks;
   const res = await request(`${env.frontDoorUrl}/after`, { dispatcher: plain, headers: { 'x-ferry-token': goodToken } });
   t.equal(res.statusCode, 200, 'a good request right after is served');
   await res.body.dump();
   const deadline = Date.now() + 2_000;
-  while (ticks <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  t.ok(ticks > before, 'the long response keeps flowing');
-  t.equal(longError, undefined, 'the long response never broke');
+  while (long.ticks <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.ok(long.ticks > before, 'the long response keeps flowing');
+  t.equal(long.error, undefined, 'the long response never broke');
 }
 
 async function get(headers: Record<string, string>, dispatcher: Dispatcher = plain): Promise<Dispatcher.ResponseData> {
@@ -313,10 +299,10 @@ void t.test('1 MB of headers over h2 is refused and logged', async (t) => {
 });
 
 void t.test('after all of it the long response is still the same request', async (t) => {
-  const before = ticks;
+  const before = long.ticks;
   await new Promise((r) => setTimeout(r, 200));
-  t.ok(ticks > before, 'ticking');
-  t.equal(longError, undefined);
+  t.ok(long.ticks > before, 'ticking');
+  t.equal(long.error, undefined);
   t.equal(upstream.openStreams, 1, 'exactly the one long stream is open upstream');
   t.equal(upstream.startedStreams, 1, 'and it was never restarted');
 });
