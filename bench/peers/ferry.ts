@@ -122,7 +122,8 @@ export async function startFerry(): Promise<FerryInstallation> {
       return issued.token;
     },
     async close() {
-      await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+      // A graceful stop lets --cpu-prof write its profile.
+      await Promise.all(processes.map((p) => p.stop(process.env['BENCH_CPU_PROF'] ? 'SIGTERM' : 'SIGKILL')));
       await rm(dir, { recursive: true, force: true });
     },
   };
