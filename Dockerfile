@@ -36,5 +36,6 @@ USER 10001:10001
 VOLUME ["/var/lib/ferry"]
 # agents (gRPC mTLS), front door (HTTPS), control API (HTTPS), metrics and health (HTTP)
 EXPOSE 9001 9002 9003 9102
-ENTRYPOINT ["node", "/app/bin/ferry"]
+# The node flag: see bin/ferry.
+ENTRYPOINT ["node", "--initial-old-space-size=16", "/app/bin/ferry"]
 CMD ["--help"]

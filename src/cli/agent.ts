@@ -4,6 +4,7 @@ import { AGENT_ENV, loadAgentConfig } from '../config/agent-config.js';
 import { agentNameOf, readTls, startAgent } from '../agent/agent.js';
 import { buildServices } from '../agent/services/registry.js';
 import { envHelp } from './env-help.js';
+import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
 
 export function registerAgent(program: Command): void {
@@ -22,6 +23,8 @@ export function registerAgent(program: Command): void {
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }
+      const note = heapFlagNote();
+      if (note) process.stderr.write(note);
       const agent = await startAgent(config);
       onShutdown(
         () => agent.stop(),

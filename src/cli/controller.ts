@@ -4,6 +4,7 @@ import { CONTROLLER_ENV, loadControllerConfig } from '../config/controller-confi
 import { startController } from '../controller/controller.js';
 import { loadCA } from '../pki/index.js';
 import { envHelp } from './env-help.js';
+import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
 
 export function registerController(program: Command): void {
@@ -20,6 +21,8 @@ export function registerController(program: Command): void {
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }
+      const note = heapFlagNote();
+      if (note) process.stderr.write(note);
       const controller = await startController(config);
       onShutdown(
         () => controller.stop(),

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HEAP_FLAG } from '../../src/cli/heap-flag.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FERRY = join(ROOT, 'bin', 'ferry');
@@ -77,8 +78,9 @@ export class FerryProcess {
   }
 }
 
+/** Runs bin/ferry the way its launchers do (with the heap flag). */
 export function runFerry(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): FerryProcess {
-  const child = spawn(process.execPath, [FERRY, ...args], {
+  const child = spawn(process.execPath, [HEAP_FLAG, FERRY, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, FERRY_LOG_PRETTY: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,7 +91,7 @@ export function runFerry(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
 /** Runs a ferry command to completion and returns its exit code and output. */
 export function ferryOnce(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HEAP_FLAG, FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,0 +1,10 @@
+// The V8 flag every launcher passes (bin/ferry's shebang, npm start, the Dockerfile): without
+// it V8 sized the old generation for a small heap and ran a full GC every few MB of buffers a
+// busy tunnel moved — 40% of the CPU of a download (README design notes).
+export const HEAP_FLAG = '--initial-old-space-size=16';
+
+/** A note for stderr when this process was started without the flag, else undefined. */
+export function heapFlagNote(execArgv: readonly string[] = process.execArgv): string | undefined {
+  if (execArgv.some((a) => a.startsWith('--initial-old-space-size'))) return undefined;
+  return `ferry: note: node was started without ${HEAP_FLAG}; busy tunnels spend much of their CPU in garbage collection (run bin/ferry directly, or node ${HEAP_FLAG} bin/ferry)\n`;
+}
