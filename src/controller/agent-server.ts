@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { FerryError, messageOf } from '../errors.js';
 import type { Identity } from '../pki/identity.js';
 import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
-import { HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
+import { HTTP2_SESSION_WINDOW_BYTES, HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { AgentEventIn, ControllerEvent, Frame, FrameIn, RequestHeadIn } from '../tunnel/types.js';
@@ -267,7 +267,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     const addr = opts.host.includes(':') ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`;
     server.bindAsync(addr, creds, (err, p) => (err ? reject(err) : resolve(p)));
   });
-  widenServerSessionWindow(server, HTTP2_WINDOW_BYTES);
+  widenServerSessionWindow(server, HTTP2_SESSION_WINDOW_BYTES);
   logRefusedHandshakes(server, opts.log);
 
   return {
