@@ -1,14 +1,14 @@
 // Serves one request that arrived on a tunnel stream: the service prepares the upstream
 // call (credential added), then bytes flow both ways with backpressure, and any abort
 // on one side reaches the other.
-import { PassThrough, type Readable } from 'node:stream';
-import { request as undiciRequest } from 'undici';
+import { PassThrough } from 'node:stream';
 import { FerryError, errorBody, httpStatusOf, messageOf } from '../errors.js';
 import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
-import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
+import { sendData, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
-import type { FrameIn, RequestHeadIn } from '../tunnel/types.js';
+import type { FrameIn, Header, RequestHeadIn } from '../tunnel/types.js';
 import type { AgentService } from './services/agent-service.js';
+import { callUpstream, type UpstreamCall, type UpstreamCallHandler } from './upstream-call.js';
 import { runUpgrade } from './upgrade-runner.js';
 import { flatHeaders } from './services/service-base.js';
 import { responseHeaderList, serviceRequestOf } from './upstream-headers.js';
@@ -25,6 +25,8 @@ export interface RunnerContext {
   onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
   onBytes?: (direction: 'in' | 'out', n: number) => void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function sendErrorResponse(stream: TunnelStream, err: unknown): void {
   const body = Buffer.from(JSON.stringify(errorBody(err)));
@@ -89,22 +91,18 @@ function runHttp(
   ctx: RunnerContext,
   done: (status: number | 'error') => void,
 ): void {
-  const abort = new AbortController();
   let requestDone = head.bodyComplete;
   let responseDone = false;
   let finished = false;
   let bodyIn: PassThrough | undefined;
-  let upstreamBody: Readable | undefined;
-  let detachPump: (() => void) | undefined;
+  let call: UpstreamCall | undefined;
 
   const finish = (clean: boolean, status: number | 'error') => {
     if (finished) return;
     finished = true;
-    detachPump?.();
     if (clean) ctx.onIdle(stream);
     else {
-      abort.abort();
-      upstreamBody?.destroy();
+      call?.abort(new Error('request aborted'));
       bodyIn?.destroy();
       stream.abort('request aborted');
       ctx.onDead(stream);
@@ -140,66 +138,71 @@ function runHttp(
   };
   stream.attach(handler);
 
-  const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn;
+  /** No response head has gone out yet: answer with a JSON error (502 unless the service chose). */
+  const failBeforeResponse = (err: unknown) => {
+    const reason = err instanceof FerryError ? err.message : `upstream request failed: ${messageOf(err)}`;
+    ctx.log('warn', 'upstream request failed', { service: `${service.type}/${service.name}`, reason });
+    sendErrorResponse(stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason));
+    responseDone = true;
+    finish(requestDone, 502);
+  };
 
-  void (async () => {
+  const upstream = (): UpstreamCallHandler => {
     let status = 0;
-    try {
-      const prepared = await service.prepare(serviceRequestOf(head, ctx.agentName));
-      if (finished) return;
-      const res = await undiciRequest(prepared.url, {
-        method: head.method,
-        headers: flatHeaders(prepared.headers),
-        body,
-        dispatcher: prepared.dispatcher,
-        signal: abort.signal,
-      });
-      if (finished) {
-        res.body.destroy();
-        return;
-      }
-      status = res.statusCode;
-      upstreamBody = res.body;
-      const headers = responseHeaderList(res.headers);
-      const length = Number(res.headers['content-length'] ?? NaN);
-      if (head.method === 'HEAD' || status === 204 || status === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
-        // Small answers travel in one frame.
-        const buf = head.method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer());
+    // Small answers are collected and travel in one frame with their head.
+    let inline: { headers: Header[]; chunks: Buffer[] } | undefined;
+    return {
+      onResponse(code, headers) {
         if (finished) return;
-        ctx.onBytes?.('out', buf.length);
-        stream.send({ response: { status, headers, body: buf, bodyComplete: true } });
+        status = code;
+        const list = responseHeaderList(headers);
+        const length = Number(headers['content-length'] ?? NaN);
+        if (head.method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
+          inline = { headers: list, chunks: [] };
+          return;
+        }
+        stream.send({ response: { status, headers: list, body: EMPTY, bodyComplete: false } });
+      },
+      onData(chunk) {
+        if (finished) return;
+        ctx.onBytes?.('out', chunk.length);
+        if (inline) inline.chunks.push(chunk);
+        else if (!sendData(stream, chunk) && !stream.isClosed) {
+          call?.pause();
+          stream.onceDrained(() => call?.resume());
+        }
+      },
+      onEnd(trailers) {
+        if (finished) return;
+        if (inline) {
+          const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
+          stream.send({ response: { status, headers: inline.headers, body, bodyComplete: true } });
+        } else stream.send({ end: { trailers: responseHeaderList(trailers) } });
         responseDone = true;
         if (requestDone) finish(true, status);
-        return;
-      }
-      stream.send({ response: { status, headers, body: Buffer.alloc(0), bodyComplete: false } });
-      detachPump = pumpToTunnel(res.body, stream, {
-        onBytes: (n) => ctx.onBytes?.('out', n),
-        trailers: () => responseHeaderList(res.trailers),
-        onEnd: () => {
-          responseDone = true;
-          if (requestDone) finish(true, status);
-        },
-      });
-      res.body.on('error', (err) => {
+      },
+      onError(err) {
         if (finished) return;
-        ctx.log('debug', 'upstream body failed', { reason: err.message });
+        if (status === 0) {
+          failBeforeResponse(err);
+          return;
+        }
+        ctx.log('debug', 'upstream body failed', { service: `${service.type}/${service.name}`, reason: err.message });
         stream.send({ reset: { code: 'UPSTREAM', reason: 'upstream connection failed' } });
         finish(false, 'error');
-      });
-    } catch (err) {
+      },
+    };
+  };
+
+  const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn;
+  service.prepare(serviceRequestOf(head, ctx.agentName)).then(
+    (prepared) => {
       if (finished) return;
-      const reason = err instanceof FerryError ? err.message : `upstream request failed: ${messageOf(err)}`;
-      ctx.log('warn', 'upstream request failed', { service: `${service.type}/${service.name}`, reason });
-      if (status === 0) {
-        sendErrorResponse(stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason));
-        responseDone = true;
-        if (requestDone) finish(true, 502);
-        else finish(false, 502);
-      } else {
-        stream.send({ reset: { code: 'UPSTREAM', reason } });
-        finish(false, 'error');
-      }
-    }
-  })();
+      const headers = flatHeaders(prepared.headers);
+      call = callUpstream(prepared.url, { method: head.method, headers, body, dispatcher: prepared.dispatcher }, upstream());
+    },
+    (err: unknown) => {
+      if (!finished) failBeforeResponse(err);
+    },
+  );
 }

@@ -13,16 +13,19 @@ export interface PumpOutOptions {
   onBytes?: (n: number) => void;
 }
 
+/** Sends bytes as Data frames of at most DATA_FRAME_BYTES; false: wait for the stream's drain. */
+export function sendData(stream: TunnelStream, chunk: Buffer): boolean {
+  if (chunk.length <= DATA_FRAME_BYTES) return stream.send({ data: chunk });
+  let ok = true;
+  for (let off = 0; off < chunk.length; off += DATA_FRAME_BYTES) ok = stream.send({ data: chunk.subarray(off, off + DATA_FRAME_BYTES) });
+  return ok;
+}
+
 /** Sends a readable's bytes as Data frames, then End. Returns a detach function. */
 export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpOutOptions = {}): () => void {
   const onData = (chunk: Buffer) => {
     opts.onBytes?.(chunk.length);
-    let ok = true;
-    for (let off = 0; off < chunk.length; off += DATA_FRAME_BYTES) {
-      const part = off === 0 && chunk.length <= DATA_FRAME_BYTES ? chunk : chunk.subarray(off, off + DATA_FRAME_BYTES);
-      ok = stream.send({ data: part });
-    }
-    if (!ok && !stream.isClosed) {
+    if (!sendData(stream, chunk) && !stream.isClosed) {
       source.pause();
       stream.onceDrained(() => source.resume());
     }

@@ -85,7 +85,8 @@ await writeFile(
       command: process.execPath,
       args: ['exec-plugin.mjs', join(dir, 'exec-runs')],
       // The agent refreshes 10 s before expiry: this token is good for ~1.5 s.
-      env: [{ name: 'TTL_MS', value: '11500' }],
+      // 4 s of freshness (TTL − the 10 s early refresh): a loaded machine took > 1.5 s for two requests.
+      env: [{ name: 'TTL_MS', value: '14000' }],
     },
   }),
 );
@@ -241,7 +242,7 @@ void t.test('kubernetes exec plugin: token used, cached until near expiry, then 
   t.equal((await viaCert('kubernetes', 'kcexec', '/b')).status, 200);
   t.equal(await runs(), first, 'no new run while the credential is fresh');
   t.equal(one(https.last('/kcexec/b'), 'authorization'), `Bearer exec-token-${first}`);
-  await new Promise((r) => setTimeout(r, 1800));
+  await new Promise((r) => setTimeout(r, 4200));
   t.equal((await viaCert('kubernetes', 'kcexec', '/c')).status, 200);
   t.equal(await runs(), first + 1, 'expired: the plugin ran again');
   t.equal(one(https.last('/kcexec/c'), 'authorization'), `Bearer exec-token-${first + 1}`);
