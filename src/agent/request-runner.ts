@@ -1,6 +1,7 @@
 // Serves one request that arrived on a tunnel stream: the service prepares the upstream
 // call (credential added), then bytes flow both ways with backpressure, and any abort
 // on one side reaches the other.
+import { EventEmitter } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { FerryError, errorBody, httpStatusOf, messageOf } from '../errors.js';
@@ -8,7 +9,7 @@ import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, RequestHeadIn } from '../tunnel/types.js';
-import type { AgentService } from './services/agent-service.js';
+import type { AgentService, ServiceRequest } from './services/agent-service.js';
 import { runUpgrade } from './upgrade-runner.js';
 import { flatHeaders } from './services/service-base.js';
 import { responseHeaderList, serviceRequestOf } from './upstream-headers.js';
@@ -41,11 +42,26 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
   });
 }
 
+/**
+ * undici takes an EventEmitter as its abort signal. An AbortController (an EventTarget)
+ * costs about 0.8 KiB more, held for as long as a watch stays open.
+ */
+class UpstreamAbort extends EventEmitter {
+  aborted = false;
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
   const started = process.hrtime.bigint();
   ctx.onRequestStart?.();
-  const done = (status: number | 'error') =>
-    ctx.onRequestDone?.(head.serviceType, status, Number(process.hrtime.bigint() - started) / 1e9);
+  // Closures keep only the fields they need: the whole head would live as long as the request.
+  const type = head.serviceType;
+  const done = (status: number | 'error') => ctx.onRequestDone?.(type, status, Number(process.hrtime.bigint() - started) / 1e9);
   const service = ctx.findService(head.serviceType, head.serviceName);
   if (!service) {
     // Answer cleanly; the stream stays usable once the request body (if any) is drained.
@@ -89,7 +105,7 @@ function runHttp(
   ctx: RunnerContext,
   done: (status: number | 'error') => void,
 ): void {
-  const abort = new AbortController();
+  const abort = new UpstreamAbort();
   let requestDone = head.bodyComplete;
   let responseDone = false;
   let finished = false;
@@ -140,19 +156,20 @@ function runHttp(
   };
   stream.attach(handler);
 
-  const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn;
-
-  void (async () => {
+  const method = head.method;
+  // Arguments, not captured variables: the closures below outlive the call by hours on a
+  // watch, and would keep the request head and its headers alive with them.
+  const callUpstream = async (request: ServiceRequest, body: Buffer | Readable | undefined) => {
     let status = 0;
     try {
-      const prepared = await service.prepare(serviceRequestOf(head, ctx.agentName));
+      const prepared = await service.prepare(request);
       if (finished) return;
       const res = await undiciRequest(prepared.url, {
-        method: head.method,
+        method,
         headers: flatHeaders(prepared.headers),
         body,
         dispatcher: prepared.dispatcher,
-        signal: abort.signal,
+        signal: abort,
       });
       if (finished) {
         res.body.destroy();
@@ -162,9 +179,9 @@ function runHttp(
       upstreamBody = res.body;
       const headers = responseHeaderList(res.headers);
       const length = Number(res.headers['content-length'] ?? NaN);
-      if (head.method === 'HEAD' || status === 204 || status === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
+      if (method === 'HEAD' || status === 204 || status === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
         // Small answers travel in one frame.
-        const buf = head.method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer());
+        const buf = method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await res.body.arrayBuffer());
         if (finished) return;
         ctx.onBytes?.('out', buf.length);
         stream.send({ response: { status, headers, body: buf, bodyComplete: true } });
@@ -173,9 +190,11 @@ function runHttp(
         return;
       }
       stream.send({ response: { status, headers, body: Buffer.alloc(0), bodyComplete: false } });
+      // undici fills this object in place when the body ends.
+      const trailers = res.trailers;
       detachPump = pumpToTunnel(res.body, stream, {
         onBytes: (n) => ctx.onBytes?.('out', n),
-        trailers: () => responseHeaderList(res.trailers),
+        trailers: () => responseHeaderList(trailers),
         onEnd: () => {
           responseDone = true;
           if (requestDone) finish(true, status);
@@ -201,5 +220,6 @@ function runHttp(
         finish(false, 'error');
       }
     }
-  })();
+  };
+  void callUpstream(serviceRequestOf(head, ctx.agentName), head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn);
 }
