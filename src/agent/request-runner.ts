@@ -46,8 +46,9 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
   const started = process.hrtime.bigint();
   ctx.onRequestStart?.();
-  const done = (status: number | 'error') =>
-    ctx.onRequestDone?.(head.serviceType, status, Number(process.hrtime.bigint() - started) / 1e9);
+  // Closures keep only the fields they need: the whole head would live as long as the request.
+  const type = head.serviceType;
+  const done = (status: number | 'error') => ctx.onRequestDone?.(type, status, Number(process.hrtime.bigint() - started) / 1e9);
   const service = ctx.findService(head.serviceType, head.serviceName);
   if (!service) {
     // Answer cleanly; the stream stays usable once the request body (if any) is drained.
@@ -147,6 +148,8 @@ function runHttp(
     finish(requestDone, 502);
   };
 
+  // The handler outlives the call by hours on a watch: it must not hold the request head.
+  const method = head.method;
   const upstream = (): UpstreamCallHandler => {
     let status = 0;
     // Small answers are collected and travel in one frame with their head.
@@ -157,7 +160,7 @@ function runHttp(
         status = code;
         const list = responseHeaderList(headers);
         const length = Number(headers['content-length'] ?? NaN);
-        if (head.method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
+        if (method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
           inline = { headers: list, chunks: [] };
           return;
         }
@@ -199,7 +202,7 @@ function runHttp(
     (prepared) => {
       if (finished) return;
       const headers = flatHeaders(prepared.headers);
-      call = callUpstream(prepared.url, { method: head.method, headers, body, dispatcher: prepared.dispatcher }, upstream());
+      call = callUpstream(prepared.url, { method, headers, body, dispatcher: prepared.dispatcher }, upstream());
     },
     (err: unknown) => {
       if (!finished) failBeforeResponse(err);

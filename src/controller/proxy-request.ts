@@ -37,136 +37,156 @@ export function proxyRequest(
   head: RequestHead,
   hooks: ProxyHooks,
 ): void {
-  let requestDone = false;
-  let responseDone = false;
-  let finished = false;
-  let status = 0;
-  let detachPump: (() => void) | undefined = undefined;
+  new ProxiedRequest(req, res, stream, hooks).start(head);
+}
 
-  const finish = (clean: boolean) => {
-    if (finished) return;
-    finished = true;
-    detachPump?.();
-    if (clean) hooks.release(stream);
-    else {
-      stream.abort('request aborted');
-      hooks.discard(stream);
-    }
-    hooks.onDone?.(clean ? status : 'error');
-  };
+/**
+ * One request's state and frame handling. A class rather than a set of closures: a watch
+ * keeps this alive for hours, and one object with shared methods is the smallest way to
+ * hold it (ten thousand idle watches are a normal load).
+ */
+class ProxiedRequest implements FrameHandler {
+  private requestDone = false;
+  private responseDone = false;
+  private finished = false;
+  private status = 0;
+  private detachPump: (() => void) | undefined = undefined;
 
-  const maybeRelease = () => {
-    if (requestDone && responseDone) finish(true);
-  };
+  constructor(
+    private readonly req: AnyRequest,
+    private readonly res: AnyResponse,
+    private readonly stream: TunnelStream,
+    private readonly hooks: ProxyHooks,
+  ) {}
 
-  const endResponse = (trailers: readonly Header[], last?: Buffer) => {
-    if (trailers.length > 0) res.addTrailers(toNodeHeaders(trailers));
-    responseDone = true;
-    if (last && last.length > 0) (res as ServerResponse).end(last);
-    else res.end();
-    if (!requestDone) {
-      // Upstream answered before reading the whole body: the stream can't be reused.
-      finish(false);
+  start(head: RequestHead): void {
+    const { req, res, stream } = this;
+    stream.attach(this);
+    res.on('close', () => {
+      if (!this.finished && !(this.responseDone && this.requestDone)) {
+        stream.send({ reset: { code: 'CANCEL', reason: 'client went away' } });
+        this.finish(false);
+      }
+    });
+
+    if (!hasBody(req)) {
+      head.bodyComplete = true;
+      this.requestDone = true;
+      stream.send({ request: head });
+      req.resume();
       return;
     }
-    maybeRelease();
-  };
+    stream.send({ request: head });
+    this.detachPump = pumpToTunnel(req, stream, {
+      trailers: () => Object.entries(req.trailers ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+      onBytes: (n) => this.hooks.onBytes?.('in', n),
+      onEnd: () => {
+        this.requestDone = true;
+        this.maybeRelease();
+      },
+    });
+    req.on('aborted', () => this.finish(false));
+  }
+
+  onFrame(frame: FrameIn): void {
+    const wrong = this.outOfOrder(frame);
+    if (wrong) {
+      this.protocolError(wrong);
+      return;
+    }
+    try {
+      this.onFrameInOrder(frame);
+    } catch (err) {
+      this.protocolError(`unusable ${frame.kind ?? 'empty'} frame (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  onClosed(reason: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.detachPump?.();
+    this.hooks.discard(this.stream);
+    this.hooks.onDone?.('error');
+    // Mid-response: reset the client at once rather than let it hang.
+    if (this.res.headersSent) this.res.destroy();
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
+  }
+
+  private finish(clean: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.detachPump?.();
+    if (clean) this.hooks.release(this.stream);
+    else {
+      this.stream.abort('request aborted');
+      this.hooks.discard(this.stream);
+    }
+    this.hooks.onDone?.(clean ? this.status : 'error');
+  }
+
+  private maybeRelease(): void {
+    if (this.requestDone && this.responseDone) this.finish(true);
+  }
+
+  private endResponse(trailers: readonly Header[], last?: Buffer): void {
+    const res = this.res;
+    if (trailers.length > 0) res.addTrailers(toNodeHeaders(trailers));
+    this.responseDone = true;
+    if (last && last.length > 0) (res as ServerResponse).end(last);
+    else res.end();
+    if (!this.requestDone) {
+      // Upstream answered before reading the whole body: the stream can't be reused.
+      this.finish(false);
+      return;
+    }
+    this.maybeRelease();
+  }
 
   // A broken agent must cost only its own stream: never a made-up 200, never a throw
   // out of the gRPC data handler (that would take the whole controller down).
-  const protocolError = (reason: string) => {
-    if (finished) return;
-    hooks.onProtocolError?.(reason);
-    finish(false);
-    if (res.headersSent) res.destroy();
-    else sendError(res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
-  };
+  private protocolError(reason: string): void {
+    if (this.finished) return;
+    this.hooks.onProtocolError?.(reason);
+    this.finish(false);
+    if (this.res.headersSent) this.res.destroy();
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
+  }
 
-  const outOfOrder = (frame: FrameIn): string | undefined => {
-    if (responseDone) return `${frame.kind ?? 'empty'} frame after the response ended`;
-    if (frame.kind === 'response') return status !== 0 ? 'a second response head' : undefined;
-    if (frame.kind === 'data' || frame.kind === 'end') return status === 0 ? `${frame.kind} before the response head` : undefined;
+  private outOfOrder(frame: FrameIn): string | undefined {
+    if (this.responseDone) return `${frame.kind ?? 'empty'} frame after the response ended`;
+    if (frame.kind === 'response') return this.status !== 0 ? 'a second response head' : undefined;
+    if (frame.kind === 'data' || frame.kind === 'end') return this.status === 0 ? `${frame.kind} before the response head` : undefined;
     if (frame.kind === 'reset') return undefined;
     return `a ${frame.kind ?? 'empty'} frame from the agent`;
-  };
+  }
 
-  const onFrameInOrder = (frame: FrameIn) => {
+  private onFrameInOrder(frame: FrameIn): void {
+    const res = this.res;
     switch (frame.kind) {
       case 'response': {
         const r = frame.response!;
-        status = r.status;
+        this.status = r.status;
         res.writeHead(r.status, toNodeHeaders(cleanResponseHeaders(r.headers, false)));
-        if (r.body.length > 0) hooks.onBytes?.('out', r.body.length);
+        if (r.body.length > 0) this.hooks.onBytes?.('out', r.body.length);
         if (r.bodyComplete) {
           // Head and body in one write.
-          endResponse([], r.body);
+          this.endResponse([], r.body);
           break;
         }
         if (r.body.length > 0) (res as ServerResponse).write(r.body);
         break;
       }
       case 'data':
-        hooks.onBytes?.('out', frame.data!.length);
-        writeFromTunnel(res, stream, frame.data!);
+        this.hooks.onBytes?.('out', frame.data!.length);
+        writeFromTunnel(res, this.stream, frame.data!);
         break;
       case 'end':
-        endResponse(frame.end?.trailers ?? []);
+        this.endResponse(frame.end?.trailers ?? []);
         break;
       case 'reset':
-        finish(false);
+        this.finish(false);
         res.destroy(new FerryError('FERRY_ERR_UPSTREAM', frame.reset?.reason ?? 'upstream reset'));
         break;
     }
-  };
-
-  const handler: FrameHandler = {
-    onFrame(frame: FrameIn) {
-      const wrong = outOfOrder(frame);
-      if (wrong) {
-        protocolError(wrong);
-        return;
-      }
-      try {
-        onFrameInOrder(frame);
-      } catch (err) {
-        protocolError(`unusable ${frame.kind ?? 'empty'} frame (${err instanceof Error ? err.message : String(err)})`);
-      }
-    },
-    onClosed(reason: string) {
-      if (finished) return;
-      finished = true;
-      detachPump?.();
-      hooks.discard(stream);
-      hooks.onDone?.('error');
-      // Mid-response: reset the client at once rather than let it hang.
-      if (res.headersSent) res.destroy();
-      else sendError(res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
-    },
-  };
-  stream.attach(handler);
-
-  res.on('close', () => {
-    if (!finished && !(responseDone && requestDone)) {
-      stream.send({ reset: { code: 'CANCEL', reason: 'client went away' } });
-      finish(false);
-    }
-  });
-
-  if (!hasBody(req)) {
-    head.bodyComplete = true;
-    requestDone = true;
-    stream.send({ request: head });
-    req.resume();
-    return;
   }
-  stream.send({ request: head });
-  detachPump = pumpToTunnel(req, stream, {
-    trailers: () => Object.entries(req.trailers ?? {}).map(([name, value]) => ({ name, value: String(value) })),
-    onBytes: (n) => hooks.onBytes?.('in', n),
-    onEnd: () => {
-      requestDone = true;
-      maybeRelease();
-    },
-  });
-  req.on('aborted', () => finish(false));
 }

@@ -19,6 +19,10 @@ export interface DuplexCall extends EventEmitter {
 
 let nextLocalId = 1;
 
+/** The tunnel stream a call belongs to, for the shared listeners below. */
+const OWNER = Symbol('ferry.tunnelStream');
+type OwnedCall = DuplexCall & { [OWNER]: TunnelStream };
+
 export class TunnelStream {
   readonly localId = nextLocalId++;
   private handler: FrameHandler | null = null;
@@ -34,16 +38,14 @@ export class TunnelStream {
     private readonly onStray: (stream: TunnelStream, frame: FrameIn | null, reason: string) => void,
   ) {
     this.cancelCall = cancel;
-    call.on('data', (frame: FrameIn) => {
-      const h = this.handler;
-      if (h) h.onFrame(frame);
-      else this.onStray(this, frame, 'frame on an idle stream');
-    });
-    const closed = (reason: string) => () => this.markClosed(reason);
-    call.on('end', closed('stream ended'));
-    call.on('cancelled', closed('stream cancelled'));
-    call.on('close', closed('stream closed'));
-    call.on('error', (err: Error) => this.markClosed(err.message));
+    // Listeners shared by all streams (an emitter calls them with `this` = the call): an
+    // idle stream then holds no closures of its own, and there may be tens of thousands.
+    (call as OwnedCall)[OWNER] = this;
+    call.on('data', onCallData);
+    call.on('end', onCallEnd);
+    call.on('cancelled', onCallCancelled);
+    call.on('close', onCallClose);
+    call.on('error', onCallError);
   }
 
   get isClosed(): boolean {
@@ -97,7 +99,15 @@ export class TunnelStream {
     this.markClosed(reason);
   }
 
-  private markClosed(reason: string): void {
+  /** A frame from the call: the current request's, or a stray one. (Called by the call's listener.) */
+  receive(frame: FrameIn): void {
+    const h = this.handler;
+    if (h) h.onFrame(frame);
+    else this.onStray(this, frame, 'frame on an idle stream');
+  }
+
+  /** The call ended or broke. (Called by the call's listeners and abort.) */
+  markClosed(reason: string): void {
     if (this.ended) return;
     this.ended = true;
     const h = this.handler;
@@ -105,4 +115,24 @@ export class TunnelStream {
     if (h) h.onClosed(reason);
     else this.onStray(this, null, reason);
   }
+}
+
+function onCallData(this: OwnedCall, frame: FrameIn): void {
+  this[OWNER].receive(frame);
+}
+
+function onCallEnd(this: OwnedCall): void {
+  this[OWNER].markClosed('stream ended');
+}
+
+function onCallCancelled(this: OwnedCall): void {
+  this[OWNER].markClosed('stream cancelled');
+}
+
+function onCallClose(this: OwnedCall): void {
+  this[OWNER].markClosed('stream closed');
+}
+
+function onCallError(this: OwnedCall, err: Error): void {
+  this[OWNER].markClosed(err.message);
 }
