@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { FerryError } from '../errors.js';
 import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
 import { MAX_HEADER_BYTES } from '../tunnel/limits.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { RequestHead } from '../tunnel/types.js';
 import type { AgentSession } from './agent-session.js';
+import { clientCertificateOf } from './client-certificate.js';
 import { authenticateRequest, type Authenticated, type FrontDoorAuthenticator } from './front-door-auth.js';
 import { sendError, sendSocketError } from './http-errors.js';
 import { proxyRequest, type AnyRequest, type ProxyHooks } from './proxy-request.js';
@@ -39,32 +40,6 @@ export interface FrontDoor {
 }
 
 const KEEPALIVE_MS = 30_000;
-
-function peerCertificateOf(req: AnyRequest): PeerCertificate | undefined {
-  const socket = req.socket as TLSSocket;
-  if (!socket.authorized) return undefined;
-  const cert = socket.getPeerCertificate(false);
-  return cert && cert.raw ? cert : undefined;
-}
-
-// OpenSSL's verdicts on a client certificate, said the way ferry's own checks say them.
-const CERT_VERDICTS: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'certificate expired',
-  CERT_NOT_YET_VALID: 'certificate not yet valid',
-  INVALID_PURPOSE: 'wrong purpose: not a client certificate',
-};
-
-/**
- * Client certificates are optional (tokens are the other way in), so TLS lets an
- * unverifiable one through; a presented credential that fails is refused, never ignored.
- */
-function refuseUnverifiedCertificate(req: AnyRequest): void {
-  const socket = req.socket as TLSSocket;
-  if (socket.authorized || !socket.getPeerCertificate(false)?.raw) return;
-  const code = String(socket.authorizationError ?? 'UNKNOWN');
-  const verdict = CERT_VERDICTS[code] ?? 'not issued by this CA';
-  throw new FerryError('FERRY_ERR_CERT', `client certificate refused: ${verdict} (${code})`);
-}
 
 function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
   // Client credentials stop here too (the agent strips them again): the ferry JWT never leaves the controller.
@@ -116,8 +91,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     if (closing) throw new FerryError('FERRY_ERR_NO_AGENT', 'controller is shutting down');
     let auth: Authenticated;
     try {
-      refuseUnverifiedCertificate(req);
-      auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: peerCertificateOf(req) });
+      auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: clientCertificateOf(req) });
     } catch (err) {
       const reason = err instanceof FerryError ? err.message : 'authentication error';
       opts.onAuthFailure?.(reason);
@@ -196,7 +170,12 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   // Long watches and logs -f: no request or idle timeout on the front door, and
   // keepalives (TCP, plus HTTP/2 PINGs) so load balancers in between see traffic.
   server.setTimeout(0);
-  server.on('secureConnection', (socket: TLSSocket) => socket.setKeepAlive(true, KEEPALIVE_MS));
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.setKeepAlive(true, KEEPALIVE_MS);
+    // A connection's client certificate is read once (client-certificate.ts), so it must
+    // not change: TLS 1.3 and HTTP/2 have no renegotiation anyway.
+    socket.disableRenegotiation();
+  });
   server.on('session', (session: http2.ServerHttp2Session) => {
     const timer = setInterval(() => {
       if (!session.closed && !session.destroyed) session.ping(() => undefined);

@@ -45,12 +45,12 @@ export function toNodeHeaders(list: readonly HeaderIn[]): OutgoingHttpHeaders {
   return out;
 }
 
-/** Names listed in Connection are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionTokens(list: readonly HeaderIn[]): Set<string> {
+/** Names listed in Connection values that are not hop-by-hop already (RFC 9110 §7.6.1). */
+function connectionTokens(values: string): Set<string> {
   const tokens = new Set<string>();
-  for (const h of list) {
-    if (h.name.toLowerCase() !== 'connection') continue;
-    for (const t of h.value.split(',')) tokens.add(t.trim().toLowerCase());
+  for (const t of values.split(',')) {
+    const token = t.trim().toLowerCase();
+    if (token !== '' && !HOP_BY_HOP.has(token)) tokens.add(token);
   }
   return tokens;
 }
@@ -64,10 +64,12 @@ export interface CleanOptions {
 
 /** Removes hop-by-hop, ferry-private and (optionally) client credential headers. */
 export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = {}): Header[] {
-  const named = connectionTokens(list);
   const out: Header[] = [];
+  let connectionValues: string | undefined;
+  // One pass, each name lowercased once; the headers Connection names are dropped after.
   for (const h of list) {
     const lower = h.name.toLowerCase();
+    if (lower === 'connection') connectionValues = connectionValues === undefined ? h.value : `${connectionValues},${h.value}`;
     if (lower.startsWith(':') || FERRY_PRIVATE.has(lower)) continue;
     if (opts.dropClientAuth && (CLIENT_AUTH.has(lower) || isImpersonationHeader(lower))) continue;
     const upgradeHeader = lower === 'upgrade' || lower === 'connection';
@@ -75,10 +77,13 @@ export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = {})
       out.push(h);
       continue;
     }
-    if (HOP_BY_HOP.has(lower) || (named.has(lower) && !opts.keepUpgrade)) continue;
+    if (HOP_BY_HOP.has(lower)) continue;
     out.push(h);
   }
-  return out;
+  // Upgrades keep what Connection names (Sec-WebSocket-*); "keep-alive" alone names nothing new.
+  if (connectionValues === undefined || opts.keepUpgrade) return out;
+  const named = connectionTokens(connectionValues);
+  return named.size === 0 ? out : out.filter((h) => !named.has(h.name.toLowerCase()));
 }
 
 /** Response headers to hand to a client: no hop-by-hop, nothing ferry-private. */

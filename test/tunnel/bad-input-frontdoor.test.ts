@@ -150,6 +150,30 @@ void t.test('client certificates', async (t) => {
   }
 });
 
+void t.test('TLS 1.2 renegotiation is refused: a connection keeps the certificate of its handshake', async (t) => {
+  // The front door reads a connection's client certificate once, so a renegotiation
+  // (which could present another) must end the connection instead.
+  const socket = tlsConnect({
+    host: '127.0.0.1',
+    port: env.ports.frontDoor,
+    ca: env.ca.certPem,
+    servername: 'localhost',
+    maxVersion: 'TLSv1.2',
+    ALPNProtocols: ['http/1.1'],
+  });
+  socket.on('error', () => undefined);
+  socket.resume(); // read what the server answers, so its close is seen
+  await new Promise((resolve) => socket.once('secureConnect', resolve));
+  const outcome = await new Promise<string>((resolve) => {
+    socket.once('close', () => resolve('connection closed'));
+    const started = socket.renegotiate({ rejectUnauthorized: true }, (err) => resolve(err ? `error: ${err.message}` : 'renegotiated'));
+    if (!started) resolve('renegotiation not started');
+  });
+  socket.destroy();
+  t.notOk(/renegotiated|not started/.test(outcome), `refused (${outcome})`);
+  await expectStillServing(t);
+});
+
 void t.test('JWTs', async (t) => {
   const now = Math.floor(Date.now() / 1000);
   const unauthenticated = (reason: RegExp): Refusal => ({ status: 401, code: 'FERRY_ERR_UNAUTHENTICATED', reason });
