@@ -1,4 +1,4 @@
-// Runs an external tool (curl, hey, h2load, openssl) to completion and returns its output;
+// Runs an external tool (curl, h2load, openssl) to completion and returns its output;
 // a non-zero exit is returned, not thrown, because curl's timeout exit still carries numbers.
 import { spawn } from 'node:child_process';
 

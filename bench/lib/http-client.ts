@@ -1,5 +1,5 @@
 // undici clients for the scenarios the load tools cannot drive (aborts, restarts): TLS
-// unverified, like hey and curl -k here, and no body or header timeouts.
+// unverified, like h2load and curl -k here, and no body or header timeouts.
 import { Agent } from 'undici';
 
 export function benchClient(connections?: number): Agent {

@@ -1,7 +1,7 @@
 // Scenario 4: one client stops reading a 1 GiB response while 64 connections run 1 KiB
 // GETs. Per path: the small-request p99 without and with the stalled reader (interleaved),
 // and for ferry the RSS of controller and agent (before, and the peak while stalled).
-import { hey, type LoadResult } from '../lib/hey.js';
+import { h2load, type LoadResult } from '../lib/h2load.js';
 import { rssBytes, sampleRss } from '../lib/rss.js';
 import { stalledReader } from '../lib/stalled-reader.js';
 import { median, MiB, sleep } from '../lib/stats.js';
@@ -19,13 +19,13 @@ export async function slowReader(world: World, opts: RunOptions): Promise<Result
   const rssGrowth: number[][] = [];
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const p of world.paths) {
-      const b = await hey(p.files, SMALL, 64, seconds);
+      const b = await h2load(p.files, SMALL, 64, seconds);
       base.set(p.name, [...(base.get(p.name) ?? []), b]);
       const before = p.name === 'ferry' ? pids.map(rssBytes) : [];
       const sampler = sampleRss(pids);
       const reader = await stalledReader(p.files, HUGE);
       await sleep(1000); // let every buffer on the way fill up
-      const s = await hey(p.files, SMALL, 64, seconds);
+      const s = await h2load(p.files, SMALL, 64, seconds);
       const peaks = sampler.stop();
       reader.close();
       stalled.set(p.name, [...(stalled.get(p.name) ?? []), s]);

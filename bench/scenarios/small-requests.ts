@@ -1,8 +1,8 @@
-// Scenario 2: 1 KiB GETs from nginx with hey at 1, 16, 64 and 256 connections, paths
+// Scenario 2: 1 KiB GETs from nginx with h2load (HTTP/1.1) at 1, 16, 64 and 256 connections, paths
 // interleaved per connection count; median req/s, p50 and p99 over the repetitions.
 import { cpuMs } from '../lib/cpu.js';
 import { tunnelProcesses } from '../peers/tunnel-processes.js';
-import { hey, type LoadResult } from '../lib/hey.js';
+import { h2load, type LoadResult } from '../lib/h2load.js';
 import { median } from '../lib/stats.js';
 import { SMALL } from '../peers/files.js';
 import type { PathName } from '../peers/path.js';
@@ -21,8 +21,8 @@ export async function smallRequests(world: World, opts: RunOptions): Promise<Res
     for (let rep = 0; rep < opts.reps; rep++) {
       for (const p of world.paths) {
         const pids = tunnelProcesses(world, p.name);
-        const cpuBefore = cpuMs(pids);
-        const r = await hey(p.files, SMALL, c, seconds);
+        let cpuBefore = cpuMs(pids);
+        const r = await h2load(p.files, SMALL, c, seconds, () => (cpuBefore = cpuMs(pids)));
         if (pids.length > 0 && r.ok > 0) cpuPerRequest.set(p.name, [...(cpuPerRequest.get(p.name) ?? []), ((cpuMs(pids) - cpuBefore) * 1000) / r.ok]);
         if (r.failed > 0 || !Number.isFinite(r.rps)) opts.log(`  ! ${p.name} c=${c}: ${r.failed} failed responses`);
         runs.set(p.name, [...(runs.get(p.name) ?? []), r]);
