@@ -35,6 +35,9 @@ export class TunnelStream {
   ) {
     this.cancelCall = cancel;
     call.on('data', (frame: FrameIn) => {
+      // Sent before the peer saw our abort (a cancel storm brings thousands): nothing
+      // wrong, and a warning for each would stall the process on its log pipe.
+      if (this.ended) return;
       const h = this.handler;
       if (h) h.onFrame(frame);
       else this.onStray(this, frame, 'frame on an idle stream');
