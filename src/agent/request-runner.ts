@@ -41,6 +41,21 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
   });
 }
 
+/**
+ * Runs `fn` with stack traces switched off. An abort makes undici and Node build errors
+ * nobody reads (AbortError, the socket's "aborted") and format their stacks; in a
+ * cancel storm that formatting was a third of the agent's work per cancel.
+ */
+function withoutStackTraces(fn: () => void): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
   const started = process.hrtime.bigint();
   ctx.onRequestStart?.();
@@ -103,10 +118,12 @@ function runHttp(
     detachPump?.();
     if (clean) ctx.onIdle(stream);
     else {
-      abort.abort();
-      upstreamBody?.destroy();
-      bodyIn?.destroy();
-      stream.abort('request aborted');
+      withoutStackTraces(() => {
+        abort.abort();
+        upstreamBody?.destroy();
+        bodyIn?.destroy();
+        stream.abort('request aborted');
+      });
       ctx.onDead(stream);
     }
     done(status);
