@@ -43,6 +43,21 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
   });
 }
 
+/**
+ * Runs `fn` with stack traces switched off. An abort makes undici and Node build errors
+ * nobody reads (the abort reason, the socket's "aborted") and format their stacks; in a
+ * cancel storm that formatting was a third of the agent's work per cancel.
+ */
+function withoutStackTraces(fn: () => void): void {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
   const started = process.hrtime.bigint();
   ctx.onRequestStart?.();
@@ -103,9 +118,11 @@ function runHttp(
     finished = true;
     if (clean) ctx.onIdle(stream);
     else {
-      call?.abort(new Error('request aborted'));
-      bodyIn?.destroy();
-      stream.abort('request aborted');
+      withoutStackTraces(() => {
+        call?.abort(new Error('request aborted'));
+        bodyIn?.destroy();
+        stream.abort('request aborted');
+      });
       ctx.onDead(stream);
     }
     done(status);

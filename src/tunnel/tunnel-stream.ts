@@ -101,6 +101,9 @@ export class TunnelStream {
 
   /** A frame from the call: the current request's, or a stray one. (Called by the call's listener.) */
   receive(frame: FrameIn): void {
+    // Sent before the peer saw our abort (a cancel storm brings thousands): nothing
+    // wrong, and a warning for each would stall the process on its log pipe.
+    if (this.ended) return;
     const h = this.handler;
     if (h) h.onFrame(frame);
     else this.onStray(this, frame, 'frame on an idle stream');
