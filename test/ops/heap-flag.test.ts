@@ -28,6 +28,7 @@ async function agentStderr(t: Test, command: string, args: string[]): Promise<st
   await writeFile(join(dir, 'agent.key'), cert.keyPem, { mode: 0o600 });
   await writeFile(join(dir, 'agent.yaml'), 'controller: { address: "127.0.0.1:1" }\ntls: { cert: agent.crt, key: agent.key, ca: ca.crt }\n');
   const child = spawn(command, [...args, 'agent', '--config', join(dir, 'agent.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => void child.kill('SIGKILL')); // also when the test fails or times out
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -36,7 +37,6 @@ async function agentStderr(t: Test, command: string, args: string[]): Promise<st
     });
     child.once('exit', (code) => reject(new Error(`agent exited (${code}) before it started: ${stderr}`)));
   });
-  child.kill('SIGKILL');
   return stderr;
 }
 
