@@ -58,6 +58,21 @@ export function errorBody(err: unknown): { error: { code: string; message: strin
   return { error: { code: 'FERRY_ERR_INTERNAL', message: 'internal error' } };
 }
 
+/**
+ * Runs `fn` with stack traces switched off, for errors that are built but never shown:
+ * grpc-js records where each call was made (~0.7 KiB held per pooled call), and an abort
+ * makes undici and Node build errors whose stacks were a third of the agent's work per cancel.
+ */
+export function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { FerryError, messageOf } from '../errors.js';
+import { FerryError, messageOf, withoutStackTraces } from '../errors.js';
 import { ferryVersion } from '../project-root.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
@@ -37,21 +37,6 @@ export interface ConnectorOptions {
 }
 
 type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
-
-/**
- * grpc-js keeps a stack trace of where each call was made, only to decorate its error
- * messages: about 0.7 KiB per call, held as long as the call lives. A pooled Stream call
- * can live for hours (watches), and its errors are never shown with that stack.
- */
-function withoutCallerStack<T>(makeCall: () => T): T {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return makeCall();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
 
 interface LiveSession {
   id: string;
@@ -243,7 +228,8 @@ export class Connector {
   private openStream(session: LiveSession): void {
     const md = new grpc.Metadata();
     md.set(METADATA_SESSION, session.id);
-    const call = withoutCallerStack(() => session.client.Stream(md));
+    // A pooled call can live for hours (watches); its errors are never shown with the caller's stack.
+    const call = withoutStackTraces(() => session.client.Stream(md));
     const stream = new TunnelStream(call, () => call.cancel(), (s, frame) => this.onIdleFrame(session, s, frame));
     call.on('error', () => undefined);
     call.on('metadata', () => undefined);

@@ -2,7 +2,7 @@
 // call (credential added), then bytes flow both ways with backpressure, and any abort
 // on one side reaches the other.
 import { PassThrough } from 'node:stream';
-import { FerryError, errorBody, httpStatusOf, messageOf } from '../errors.js';
+import { FerryError, errorBody, httpStatusOf, messageOf, withoutStackTraces } from '../errors.js';
 import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
 import { sendData, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
@@ -41,21 +41,6 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
       bodyComplete: true,
     },
   });
-}
-
-/**
- * Runs `fn` with stack traces switched off. An abort makes undici and Node build errors
- * nobody reads (the abort reason, the socket's "aborted") and format their stacks; in a
- * cancel storm that formatting was a third of the agent's work per cancel.
- */
-function withoutStackTraces(fn: () => void): void {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    fn();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }
 
 export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
@@ -165,53 +150,56 @@ function runHttp(
     finish(requestDone, 502);
   };
 
-  // The handler outlives the call by hours on a watch: it must not hold the request head.
+  // These callbacks outlive the call by hours on a watch: they must not hold the request head.
   const method = head.method;
-  const upstream = (): UpstreamCallHandler => {
-    let status = 0;
-    // Small answers are collected and travel in one frame with their head.
-    let inline: { headers: Header[]; chunks: Buffer[] } | undefined;
-    return {
-      onResponse(code, headers) {
-        if (finished) return;
-        status = code;
-        const list = responseHeaderList(headers);
-        const length = Number(headers['content-length'] ?? NaN);
-        if (method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
-          inline = { headers: list, chunks: [] };
-          return;
-        }
-        stream.send({ response: { status, headers: list, body: EMPTY, bodyComplete: false } });
-      },
-      onData(chunk) {
-        if (finished) return;
-        ctx.onBytes?.('out', chunk.length);
-        if (inline) inline.chunks.push(chunk);
-        else if (!sendData(stream, chunk) && !stream.isClosed) {
-          call?.pause();
-          stream.onceDrained(() => call?.resume());
-        }
-      },
-      onEnd(trailers) {
-        if (finished) return;
-        if (inline) {
-          const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
-          stream.send({ response: { status, headers: inline.headers, body, bodyComplete: true } });
-        } else stream.send({ end: { trailers: responseHeaderList(trailers) } });
-        responseDone = true;
-        if (requestDone) finish(true, status);
-      },
-      onError(err) {
-        if (finished) return;
-        if (status === 0) {
-          failBeforeResponse(err);
-          return;
-        }
-        ctx.log('debug', 'upstream body failed', { service: `${service.type}/${service.name}`, reason: err.message });
-        stream.send({ reset: { code: 'UPSTREAM', reason: 'upstream connection failed' } });
-        finish(false, 'error');
-      },
-    };
+  let status = 0;
+  // Small answers are collected and travel in one frame with their head.
+  let inline: { headers: Header[]; chunks: Buffer[] } | undefined;
+  let waitingForDrain = false;
+  const upstream: UpstreamCallHandler = {
+    onResponse(code, headers) {
+      if (finished) return;
+      status = code;
+      const list = responseHeaderList(headers);
+      const length = Number(headers['content-length'] ?? NaN);
+      if (method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
+        inline = { headers: list, chunks: [] };
+        return;
+      }
+      stream.send({ response: { status, headers: list, body: EMPTY, bodyComplete: false } });
+    },
+    onData(chunk) {
+      if (finished) return;
+      ctx.onBytes?.('out', chunk.length);
+      if (inline) inline.chunks.push(chunk);
+      else if (!sendData(stream, chunk) && !stream.isClosed && !waitingForDrain) {
+        waitingForDrain = true;
+        call?.pause();
+        stream.onceDrained(() => {
+          waitingForDrain = false;
+          call?.resume();
+        });
+      }
+    },
+    onEnd(trailers) {
+      if (finished) return;
+      if (inline) {
+        const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
+        stream.send({ response: { status, headers: inline.headers, body, bodyComplete: true } });
+      } else stream.send({ end: { trailers: responseHeaderList(trailers) } });
+      responseDone = true;
+      if (requestDone) finish(true, status);
+    },
+    onError(err) {
+      if (finished) return;
+      if (status === 0) {
+        failBeforeResponse(err);
+        return;
+      }
+      ctx.log('debug', 'upstream body failed', { service: `${service.type}/${service.name}`, reason: err.message });
+      stream.send({ reset: { code: 'UPSTREAM', reason: 'upstream connection failed' } });
+      finish(false, 'error');
+    },
   };
 
   const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn;
@@ -219,7 +207,7 @@ function runHttp(
     (prepared) => {
       if (finished) return;
       const headers = flatHeaders(prepared.headers);
-      call = callUpstream(prepared.url, { method, headers, body, dispatcher: prepared.dispatcher }, upstream());
+      call = callUpstream(prepared.url, { method, headers, body, dispatcher: prepared.dispatcher }, upstream);
     },
     (err: unknown) => {
       if (!finished) failBeforeResponse(err);
