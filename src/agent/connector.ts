@@ -117,6 +117,8 @@ export class Connector {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.initial_reconnect_backoff_ms': 500,
+      // Channelz keeps per-call trackers for every pooled Stream call; nothing reads them.
+      'grpc.enable_channelz': 0,
     };
     if (this.opts.serverName) {
       channelOptions['grpc.ssl_target_name_override'] = this.opts.serverName;

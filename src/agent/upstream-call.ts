@@ -46,6 +46,9 @@ export function callUpstream(url: URL, opts: UpstreamCallOptions, handler: Upstr
         if (abortedWith) c.abort(abortedWith);
       },
       onResponseStart(c, status, headers) {
+        // The controller keeps the raw response head (views into the socket's read buffer)
+        // for the whole response: a watch would hold ~2 KiB it never needs again.
+        c.rawHeaders = null;
         handler.onResponse(status, headers);
         if (wantPaused && !c.aborted) c.pause();
       },

@@ -68,6 +68,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
     'grpc.max_concurrent_streams': 100_000,
     'grpc-node.max_session_memory': Number.MAX_SAFE_INTEGER,
+    // Channelz keeps per-call trackers (closures) for every Stream call; nothing reads them.
+    'grpc.enable_channelz': 0,
   });
   widenServerStreamWindow(server, HTTP2_WINDOW_BYTES);
 
