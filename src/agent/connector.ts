@@ -8,7 +8,7 @@ import { FerryError, messageOf, withoutStackTraces } from '../errors.js';
 import { ferryVersion } from '../project-root.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
-import { TunnelStream } from '../tunnel/tunnel-stream.js';
+import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
@@ -37,6 +37,18 @@ export interface ConnectorOptions {
 }
 
 type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
+type StreamCall = grpc.ClientDuplexStream<unknown, unknown>;
+
+/** A listener shared by every call (one closure, not one per pooled call). */
+function ignore(): void {}
+
+/** Reverse streams (this agent's own requests) are never pooled: a frame out of turn ends one. */
+const REVERSE_OWNER: StreamOwner<StreamCall> = {
+  cancel: (call) => call.cancel(),
+  onStray: (s, frame) => {
+    if (frame) s.abort('unexpected frame');
+  },
+};
 
 interface LiveSession {
   id: string;
@@ -46,6 +58,8 @@ interface LiveSession {
   idle: number;
   draining: boolean;
   ended: Promise<string>;
+  /** Shared by the session's pooled streams. */
+  owner: StreamOwner<StreamCall>;
   /** Built once per session; every request on it shares it. */
   runner?: RunnerContext;
 }
@@ -117,6 +131,8 @@ export class Connector {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.initial_reconnect_backoff_ms': 500,
+      // Channelz keeps per-call trackers for every pooled Stream call; nothing reads them.
+      'grpc.enable_channelz': 0,
     };
     if (this.opts.serverName) {
       channelOptions['grpc.ssl_target_name_override'] = this.opts.serverName;
@@ -168,6 +184,10 @@ export class Connector {
       idle: 0,
       draining: false,
       ended,
+      owner: {
+        cancel: (call) => call.cancel(),
+        onStray: (s, frame) => this.onIdleFrame(session, s, frame),
+      },
     };
     this.session = session;
     this.setConnected(true);
@@ -230,9 +250,9 @@ export class Connector {
     md.set(METADATA_SESSION, session.id);
     // A pooled call can live for hours (watches); its errors are never shown with the caller's stack.
     const call = withoutStackTraces(() => session.client.Stream(md));
-    const stream = new TunnelStream(call, () => call.cancel(), (s, frame) => this.onIdleFrame(session, s, frame));
-    call.on('error', () => undefined);
-    call.on('metadata', () => undefined);
+    const stream = new TunnelStream(call, session.owner);
+    call.on('error', ignore);
+    call.on('metadata', ignore);
     session.streams.add(stream);
     session.idle++;
   }
@@ -330,9 +350,7 @@ export class Connector {
     md.set(METADATA_DIRECTION, 'reverse');
     const call = session.client.Stream(md);
     call.on('error', () => undefined);
-    return new TunnelStream(call, () => call.cancel(), (s, frame) => {
-      if (frame) s.abort('unexpected frame');
-    });
+    return new TunnelStream(call, REVERSE_OWNER);
   }
 
   /** SIGTERM: tell the controller, let in-flight requests finish (up to graceMs), then stop. */

@@ -1,6 +1,7 @@
 // Serves one request that arrived on a tunnel stream: the service prepares the upstream
 // call (credential added), then bytes flow both ways with backpressure, and any abort
 // on one side reaches the other.
+import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { FerryError, errorBody, httpStatusOf, messageOf, withoutStackTraces } from '../errors.js';
 import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
@@ -60,7 +61,7 @@ export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: Runne
     runUpgrade(stream, head, service, ctx, done);
     return;
   }
-  runHttp(stream, head, service, ctx, done);
+  new HttpExchange(stream, head, service, ctx, done).start(head);
 }
 
 /** Reads and drops any request body, then answers with an error (keeps the stream reusable). */
@@ -85,132 +86,148 @@ function drainThenAnswer(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerC
   });
 }
 
-function runHttp(
-  stream: TunnelStream,
-  head: RequestHeadIn,
-  service: AgentService,
-  ctx: RunnerContext,
-  done: (status: number | 'error') => void,
-): void {
-  let requestDone = head.bodyComplete;
-  let responseDone = false;
-  let finished = false;
-  let bodyIn: PassThrough | undefined;
-  let call: UpstreamCall | undefined;
+/**
+ * One proxied HTTP request: tunnel frames in, the upstream call's events out. A class
+ * rather than a set of closures: a watch keeps this alive for hours, and one object with
+ * shared methods is the smallest way to hold it (ten thousand idle watches are normal).
+ * It must not hold the request head: only the fields it needs.
+ */
+class HttpExchange implements FrameHandler, UpstreamCallHandler {
+  private requestDone: boolean;
+  private responseDone = false;
+  private finished = false;
+  private readonly bodyIn: PassThrough | undefined;
+  private call: UpstreamCall | undefined = undefined;
+  private readonly method: string;
+  private status = 0;
+  /** Small answers are collected and travel in one frame with their head. */
+  private inline: { headers: Header[]; chunks: Buffer[] } | undefined = undefined;
+  private waitingForDrain = false;
 
-  const finish = (clean: boolean, status: number | 'error') => {
-    if (finished) return;
-    finished = true;
-    if (clean) ctx.onIdle(stream);
-    else {
-      withoutStackTraces(() => {
-        call?.abort(new Error('request aborted'));
-        bodyIn?.destroy();
-        stream.abort('request aborted');
-      });
-      ctx.onDead(stream);
+  constructor(
+    private readonly stream: TunnelStream,
+    head: RequestHeadIn,
+    private readonly service: AgentService,
+    private readonly ctx: RunnerContext,
+    private readonly done: (status: number | 'error') => void,
+  ) {
+    this.requestDone = head.bodyComplete;
+    this.method = head.method;
+    if (!head.bodyComplete) this.bodyIn = new PassThrough({ highWaterMark: 1024 * 1024 });
+  }
+
+  start(head: RequestHeadIn): void {
+    this.stream.attach(this);
+    const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : this.bodyIn;
+    this.service.prepare(serviceRequestOf(head, this.ctx.agentName)).then(
+      (prepared) => {
+        if (this.finished) return;
+        const headers = flatHeaders(prepared.headers);
+        this.call = callUpstream(prepared.url, { method: this.method, headers, body, dispatcher: prepared.dispatcher }, this);
+      },
+      (err: unknown) => {
+        if (!this.finished) this.failBeforeResponse(err);
+      },
+    );
+  }
+
+  // Frames from the controller: the request body.
+  onFrame(frame: FrameIn): void {
+    switch (frame.kind) {
+      case 'data':
+        this.ctx.onBytes?.('in', frame.data!.length);
+        if (this.bodyIn) writeFromTunnel(this.bodyIn, this.stream, frame.data!);
+        break;
+      case 'end':
+        this.requestDone = true;
+        this.bodyIn?.end();
+        if (this.responseDone) this.finish(true, 200);
+        break;
+      case 'reset':
+        this.finish(false, 'error');
+        break;
+      default:
+        this.ctx.log('warn', 'unexpected frame during a request; aborting it', { kind: frame.kind });
+        this.finish(false, 'error');
     }
-    done(status);
-  };
+  }
 
-  if (!head.bodyComplete) bodyIn = new PassThrough({ highWaterMark: 1024 * 1024 });
+  onClosed(): void {
+    this.finish(false, 'error');
+  }
 
-  const handler: FrameHandler = {
-    onFrame(frame: FrameIn) {
-      switch (frame.kind) {
-        case 'data':
-          ctx.onBytes?.('in', frame.data!.length);
-          if (bodyIn) writeFromTunnel(bodyIn, stream, frame.data!);
-          break;
-        case 'end':
-          requestDone = true;
-          bodyIn?.end();
-          if (responseDone) finish(true, 200);
-          break;
-        case 'reset':
-          finish(false, 'error');
-          break;
-        default:
-          ctx.log('warn', 'unexpected frame during a request; aborting it', { kind: frame.kind });
-          finish(false, 'error');
-      }
-    },
-    onClosed() {
-      finish(false, 'error');
-    },
-  };
-  stream.attach(handler);
+  // The upstream's answer.
+  onResponse(code: number, headers: IncomingHttpHeaders): void {
+    if (this.finished) return;
+    this.status = code;
+    const list = responseHeaderList(headers);
+    const length = Number(headers['content-length'] ?? NaN);
+    if (this.method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
+      this.inline = { headers: list, chunks: [] };
+      return;
+    }
+    this.stream.send({ response: { status: code, headers: list, body: EMPTY, bodyComplete: false } });
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.finished) return;
+    this.ctx.onBytes?.('out', chunk.length);
+    const stream = this.stream;
+    if (this.inline) this.inline.chunks.push(chunk);
+    else if (!sendData(stream, chunk) && !stream.isClosed && !this.waitingForDrain) {
+      this.waitingForDrain = true;
+      this.call?.pause();
+      stream.onceDrained(() => {
+        this.waitingForDrain = false;
+        this.call?.resume();
+      });
+    }
+  }
+
+  onEnd(trailers: IncomingHttpHeaders): void {
+    if (this.finished) return;
+    const inline = this.inline;
+    if (inline) {
+      const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
+      this.stream.send({ response: { status: this.status, headers: inline.headers, body, bodyComplete: true } });
+    } else this.stream.send({ end: { trailers: responseHeaderList(trailers) } });
+    this.responseDone = true;
+    if (this.requestDone) this.finish(true, this.status);
+  }
+
+  onError(err: Error): void {
+    if (this.finished) return;
+    if (this.status === 0) {
+      this.failBeforeResponse(err);
+      return;
+    }
+    this.ctx.log('debug', 'upstream body failed', { service: `${this.service.type}/${this.service.name}`, reason: err.message });
+    this.stream.send({ reset: { code: 'UPSTREAM', reason: 'upstream connection failed' } });
+    this.finish(false, 'error');
+  }
 
   /** No response head has gone out yet: answer with a JSON error (502 unless the service chose). */
-  const failBeforeResponse = (err: unknown) => {
+  private failBeforeResponse(err: unknown): void {
     const reason = err instanceof FerryError ? err.message : `upstream request failed: ${messageOf(err)}`;
-    ctx.log('warn', 'upstream request failed', { service: `${service.type}/${service.name}`, reason });
-    sendErrorResponse(stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason));
-    responseDone = true;
-    finish(requestDone, 502);
-  };
+    this.ctx.log('warn', 'upstream request failed', { service: `${this.service.type}/${this.service.name}`, reason });
+    sendErrorResponse(this.stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason));
+    this.responseDone = true;
+    this.finish(this.requestDone, 502);
+  }
 
-  // These callbacks outlive the call by hours on a watch: they must not hold the request head.
-  const method = head.method;
-  let status = 0;
-  // Small answers are collected and travel in one frame with their head.
-  let inline: { headers: Header[]; chunks: Buffer[] } | undefined;
-  let waitingForDrain = false;
-  const upstream: UpstreamCallHandler = {
-    onResponse(code, headers) {
-      if (finished) return;
-      status = code;
-      const list = responseHeaderList(headers);
-      const length = Number(headers['content-length'] ?? NaN);
-      if (method === 'HEAD' || code === 204 || code === 304 || (length >= 0 && length <= INLINE_BODY_BYTES)) {
-        inline = { headers: list, chunks: [] };
-        return;
-      }
-      stream.send({ response: { status, headers: list, body: EMPTY, bodyComplete: false } });
-    },
-    onData(chunk) {
-      if (finished) return;
-      ctx.onBytes?.('out', chunk.length);
-      if (inline) inline.chunks.push(chunk);
-      else if (!sendData(stream, chunk) && !stream.isClosed && !waitingForDrain) {
-        waitingForDrain = true;
-        call?.pause();
-        stream.onceDrained(() => {
-          waitingForDrain = false;
-          call?.resume();
-        });
-      }
-    },
-    onEnd(trailers) {
-      if (finished) return;
-      if (inline) {
-        const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
-        stream.send({ response: { status, headers: inline.headers, body, bodyComplete: true } });
-      } else stream.send({ end: { trailers: responseHeaderList(trailers) } });
-      responseDone = true;
-      if (requestDone) finish(true, status);
-    },
-    onError(err) {
-      if (finished) return;
-      if (status === 0) {
-        failBeforeResponse(err);
-        return;
-      }
-      ctx.log('debug', 'upstream body failed', { service: `${service.type}/${service.name}`, reason: err.message });
-      stream.send({ reset: { code: 'UPSTREAM', reason: 'upstream connection failed' } });
-      finish(false, 'error');
-    },
-  };
-
-  const body = head.bodyComplete ? (head.body.length > 0 ? head.body : undefined) : bodyIn;
-  service.prepare(serviceRequestOf(head, ctx.agentName)).then(
-    (prepared) => {
-      if (finished) return;
-      const headers = flatHeaders(prepared.headers);
-      call = callUpstream(prepared.url, { method, headers, body, dispatcher: prepared.dispatcher }, upstream);
-    },
-    (err: unknown) => {
-      if (!finished) failBeforeResponse(err);
-    },
-  );
+  private finish(clean: boolean, status: number | 'error'): void {
+    if (this.finished) return;
+    this.finished = true;
+    const stream = this.stream;
+    if (clean) this.ctx.onIdle(stream);
+    else {
+      withoutStackTraces(() => {
+        this.call?.abort(new Error('request aborted'));
+        this.bodyIn?.destroy();
+        stream.abort('request aborted');
+      });
+      this.ctx.onDead(stream);
+    }
+    this.done(status);
+  }
 }

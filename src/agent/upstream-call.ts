@@ -21,58 +21,66 @@ export interface UpstreamCallOptions {
   dispatcher: Dispatcher;
 }
 
-export interface UpstreamCall {
-  pause(): void;
-  resume(): void;
-  abort(reason: Error): void;
+export function callUpstream(url: URL, opts: UpstreamCallOptions, handler: UpstreamCallHandler): UpstreamCall {
+  const call = new UpstreamCall(handler);
+  opts.dispatcher.dispatch(
+    { origin: url.origin, path: url.pathname + url.search, method: opts.method, headers: opts.headers, body: opts.body },
+    call,
+  );
+  return call;
 }
 
-export function callUpstream(url: URL, opts: UpstreamCallOptions, handler: UpstreamCallHandler): UpstreamCall {
-  let controller: Dispatcher.DispatchController | undefined;
+/**
+ * The call is its own undici handler: one object with shared methods rather than a set of
+ * closures, as a watch keeps it alive for hours (thousands of idle watches are normal).
+ */
+export class UpstreamCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined = undefined;
   // An abort can come before undici hands over its controller; it is applied on arrival.
-  let abortedWith: Error | undefined;
-  let wantPaused = false;
-  opts.dispatcher.dispatch(
-    {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: opts.method,
-      headers: opts.headers,
-      body: opts.body,
-    },
-    {
-      onRequestStart(c) {
-        controller = c;
-        if (abortedWith) c.abort(abortedWith);
-      },
-      onResponseStart(c, status, headers) {
-        handler.onResponse(status, headers);
-        if (wantPaused && !c.aborted) c.pause();
-      },
-      onResponseData(_c, chunk) {
-        handler.onData(chunk);
-      },
-      onResponseEnd(_c, trailers) {
-        handler.onEnd(trailers);
-      },
-      onResponseError(_c, err) {
-        handler.onError(err);
-      },
-    },
-  );
-  return {
-    pause() {
-      wantPaused = true;
-      controller?.pause();
-    },
-    resume() {
-      wantPaused = false;
-      controller?.resume();
-    },
-    abort(reason) {
-      if (abortedWith) return;
-      abortedWith = reason;
-      if (controller && !controller.aborted) controller.abort(reason);
-    },
-  };
+  private abortedWith: Error | undefined = undefined;
+  private wantPaused = false;
+
+  constructor(private readonly handler: UpstreamCallHandler) {}
+
+  pause(): void {
+    this.wantPaused = true;
+    this.controller?.pause();
+  }
+
+  resume(): void {
+    this.wantPaused = false;
+    this.controller?.resume();
+  }
+
+  abort(reason: Error): void {
+    if (this.abortedWith) return;
+    this.abortedWith = reason;
+    const c = this.controller;
+    if (c && !c.aborted) c.abort(reason);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    if (this.abortedWith) c.abort(this.abortedWith);
+  }
+
+  onResponseStart(c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    // The controller keeps the raw response head (views into the socket's read buffer)
+    // for the whole response: a watch would hold ~2 KiB it never needs again.
+    c.rawHeaders = null;
+    this.handler.onResponse(status, headers);
+    if (this.wantPaused && !c.aborted) c.pause();
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onData(chunk);
+  }
+
+  onResponseEnd(_c: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.handler.onEnd(trailers);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.handler.onError(err);
+  }
 }

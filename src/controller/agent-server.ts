@@ -8,7 +8,7 @@ import type { Identity } from '../pki/identity.js';
 import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
 import { HTTP2_SESSION_WINDOW_BYTES, HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
-import { TunnelStream } from '../tunnel/tunnel-stream.js';
+import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEventIn, ControllerEvent, Frame, FrameIn, RequestHeadIn } from '../tunnel/types.js';
 import { AgentSession, type SessionLimits } from './agent-session.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -68,6 +68,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
     'grpc.max_concurrent_streams': 100_000,
     'grpc-node.max_session_memory': Number.MAX_SAFE_INTEGER,
+    // Channelz keeps per-call trackers (closures) for every Stream call; nothing reads them.
+    'grpc.enable_channelz': 0,
   });
   widenServerStreamWindow(server, HTTP2_WINDOW_BYTES);
 
@@ -194,23 +196,42 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     call.on('close', () => finish('control stream closed'));
   };
 
-  /** A Stream call the agent opened for a request of its own: first frame is its head. */
-  const serveReverseStream = (call: StreamCall, agent: string) => {
-    const stream = new TunnelStream(
-      call,
-      () => call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' }),
-      (s, frame) => {
-        if (!frame) return;
-        if (frame.kind === 'request' && frame.request && opts.serveReverse) {
-          opts.serveReverse(agent, s, frame.request);
-          return;
-        }
-        opts.log('warn', 'reverse stream refused', { agent, kind: frame.kind, reason: opts.serveReverse ? 'expected a request head' : 'no reverse services' });
-        s.abort('protocol error');
-      },
-    );
-    call.on('end', () => call.end());
-    void stream;
+  /** Streams the agent opened for requests of its own: the first frame is the head. */
+  const reverseOwner: StreamOwner<StreamCall> = {
+    cancel: cancelStreamCall,
+    onStray: (s, frame) => {
+      if (!frame) return;
+      const agent = reverseAgents.get(s);
+      if (agent !== undefined && frame.kind === 'request' && frame.request && opts.serveReverse) {
+        opts.serveReverse(agent, s, frame.request);
+        return;
+      }
+      opts.log('warn', 'reverse stream refused', { agent, kind: frame.kind, reason: opts.serveReverse ? 'expected a request head' : 'no reverse services' });
+      s.abort('protocol error');
+    },
+  };
+  // Which agent opened each reverse stream.
+  const reverseAgents = new WeakMap<TunnelStream, string>();
+
+  /** Pooled streams of one session share one owner (no closures per stream). */
+  const poolOwners = new WeakMap<AgentSession, StreamOwner<StreamCall>>();
+  const poolOwnerOf = (session: AgentSession): StreamOwner<StreamCall> => {
+    let owner = poolOwners.get(session);
+    if (!owner) {
+      owner = {
+        cancel: cancelStreamCall,
+        onStray: (s, frame, reason) => {
+          if (frame) {
+            // The agent spoke out of turn: that stream cannot be trusted any more.
+            opts.log('warn', 'frame on an idle stream; closing it', { agent: session.agent, kind: frame.kind, reason });
+            s.abort('protocol error');
+          }
+          session.forgetStream(s);
+        },
+      };
+      poolOwners.set(session, owner);
+    }
+    return owner;
   };
 
   const handleStream = (call: StreamCall) => {
@@ -229,28 +250,13 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'unknown session' });
       return;
     }
+    call.on('end', endCall);
     if (call.metadata.get(METADATA_DIRECTION)[0] === 'reverse') {
-      serveReverseStream(call, agent);
+      reverseAgents.set(new TunnelStream(call, reverseOwner), agent);
       return;
     }
-    const stream = new TunnelStream(
-      call,
-      () => call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' }),
-      (s, frame, reason) => {
-        if (frame) {
-          // The agent spoke out of turn: that stream cannot be trusted any more.
-          opts.log('warn', 'frame on an idle stream; closing it', { agent, kind: frame.kind, reason });
-          s.abort('protocol error');
-        }
-        session.forgetStream(s);
-      },
-    );
-    const forget = () => session.forgetStream(stream);
-    call.on('close', forget);
-    call.on('cancelled', forget);
-    call.on('error', forget);
-    call.on('end', () => call.end());
-    session.addStream(stream);
+    // A closed stream leaves the session through its owner (idle) or its request's discard (busy).
+    session.addStream(new TunnelStream(call, poolOwnerOf(session)));
   };
 
   server.addService(tunnelPackage().ferry.tunnel.v1.Tunnel.service, {
@@ -299,6 +305,16 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       });
     },
   };
+}
+
+/** Aborts a Stream call: the agent sees it cancelled. */
+function cancelStreamCall(call: StreamCall): void {
+  call.emit('error', { code: grpc.status.CANCELLED, details: 'request aborted' });
+}
+
+/** The agent half-closed: close our side too. (Shared by all calls: no closure per stream.) */
+function endCall(this: StreamCall): void {
+  this.end();
 }
 
 /** Serials as hex without separators or leading zeros, however the TLS layer printed them. */

@@ -59,6 +59,42 @@ function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
   };
 }
 
+/**
+ * One request's link to its agent session and the metrics. An object rather than a set of
+ * closures: a watch keeps it for hours, and ten thousand idle watches are a normal load.
+ */
+class SessionHooks implements ProxyHooks {
+  private readonly started = process.hrtime.bigint();
+  readonly onBytes: FrontDoorOptions['onBytes'];
+
+  constructor(
+    private readonly session: AgentSession,
+    private readonly type: string,
+    private readonly opts: FrontDoorOptions,
+  ) {
+    this.onBytes = opts.onBytes;
+    session.active++;
+    opts.onRequestStart?.();
+  }
+
+  release(stream: TunnelStream): void {
+    this.session.release(stream);
+  }
+
+  discard(stream: TunnelStream): void {
+    this.session.forgetStream(stream);
+  }
+
+  onProtocolError(reason: string): void {
+    this.opts.log('warn', 'agent broke the stream protocol; stream closed', { agent: this.session.agent, session: this.session.id, reason });
+  }
+
+  onDone(status: number | 'error'): void {
+    this.session.active--;
+    this.opts.onRequestDone?.(this.type, status, Number(process.hrtime.bigint() - this.started) / 1e9);
+  }
+}
+
 export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor> {
   // Requests and upgrades in progress (keyed by req.socket, which for h2 is a per-stream
   // proxy, so each h2 request counts once),
@@ -104,22 +140,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     return { auth, session, stream };
   };
 
-  const hooksFor = (session: AgentSession, type: string): ProxyHooks => {
-    const started = process.hrtime.bigint();
-    session.active++;
-    opts.onRequestStart?.();
-    return {
-      release: (s) => session.release(s),
-      discard: (s) => session.forgetStream(s),
-      onProtocolError: (reason) =>
-        opts.log('warn', 'agent broke the stream protocol; stream closed', { agent: session.agent, session: session.id, reason }),
-      onBytes: opts.onBytes,
-      onDone: (status) => {
-        session.active--;
-        opts.onRequestDone?.(type, status, Number(process.hrtime.bigint() - started) / 1e9);
-      },
-    };
-  };
+  const hooksFor = (session: AgentSession, type: string): ProxyHooks => new SessionHooks(session, type, opts);
 
   server.on('request', (req: AnyRequest, res) => {
     const sock = req.socket as Duplex;

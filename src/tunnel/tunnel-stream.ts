@@ -17,6 +17,17 @@ export interface DuplexCall extends EventEmitter {
   resume(): unknown;
 }
 
+/**
+ * What a stream's end does with it, shared by all streams of a session (or a kind): an
+ * idle stream then holds no closures of its own, and there may be tens of thousands.
+ */
+export interface StreamOwner<Call extends DuplexCall = DuplexCall> {
+  /** Aborts the call so the other end sees it cancelled (client and server differ). */
+  cancel(call: Call): void;
+  /** A frame arrived while no request owned the stream (a protocol error), or (frame null) an idle stream closed. */
+  onStray(stream: TunnelStream, frame: FrameIn | null, reason: string): void;
+}
+
 let nextLocalId = 1;
 
 /** The tunnel stream a call belongs to, for the shared listeners below. */
@@ -29,15 +40,11 @@ export class TunnelStream {
   private ended = false;
   /** Set while incoming frames are paused because the local sink is full. */
   waitingForSink = false;
-  private readonly cancelCall: () => void;
 
   constructor(
     private readonly call: DuplexCall,
-    cancel: () => void,
-    /** A frame arrived while no request owned the stream: a protocol error. */
-    private readonly onStray: (stream: TunnelStream, frame: FrameIn | null, reason: string) => void,
+    private readonly owner: StreamOwner,
   ) {
-    this.cancelCall = cancel;
     // Listeners shared by all streams (an emitter calls them with `this` = the call): an
     // idle stream then holds no closures of its own, and there may be tens of thousands.
     (call as OwnedCall)[OWNER] = this;
@@ -95,7 +102,7 @@ export class TunnelStream {
   /** Abort: the other end sees a cancelled call, never a clean end. */
   abort(reason: string): void {
     if (this.ended) return;
-    this.cancelCall();
+    this.owner.cancel(this.call);
     this.markClosed(reason);
   }
 
@@ -106,7 +113,7 @@ export class TunnelStream {
     if (this.ended) return;
     const h = this.handler;
     if (h) h.onFrame(frame);
-    else this.onStray(this, frame, 'frame on an idle stream');
+    else this.owner.onStray(this, frame, 'frame on an idle stream');
   }
 
   /** The call ended or broke. (Called by the call's listeners and abort.) */
@@ -116,7 +123,7 @@ export class TunnelStream {
     const h = this.handler;
     this.handler = null;
     if (h) h.onClosed(reason);
-    else this.onStray(this, null, reason);
+    else this.owner.onStray(this, null, reason);
   }
 }
 
