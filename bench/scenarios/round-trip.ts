@@ -4,7 +4,7 @@
 // of a 256 MiB download within a time cap (a slow path moves fewer bytes, not longer).
 import { download } from '../lib/curl.js';
 import { median } from '../lib/stats.js';
-import { startDelayRelay } from '../peers/delay-relay.js';
+import { startDelayRelay } from '../../test/helpers/delay-relay.js';
 import { BIG } from '../peers/files.js';
 import type { BenchPath, PathName } from '../peers/path.js';
 import { startSshTunnel } from '../peers/ssh.js';
@@ -25,6 +25,9 @@ export async function roundTrip(world: World, opts: RunOptions): Promise<ResultR
   const agentRelay = await startDelayRelay(world.ferry.ports.agents);
   world.onClose(() => agentRelay.close());
   await world.ferry.startAgent('far', { files: `http://127.0.0.1:${upstream}` }, `127.0.0.1:${agentRelay.port}`);
+  // The controller fits the far connection's stream window to its round trip (rtt-window.ts).
+  const fit = await world.ferry.controller.waitForMsg('agent connection window fitted to its round trip', 10_000).catch(() => undefined);
+  opts.log(fit ? `  ferry: far agent's window ${String(fit['windowMiB'])} MiB for ${String(fit['rttMs'])} ms` : '  ferry: far agent kept the default window');
   const token = await world.ferry.token('far', 'files');
   const http = (port: number) => ({ base: `http://127.0.0.1:${port}`, headers: {} });
   const paths: { name: PathName; files: BenchPath['files'] }[] = [

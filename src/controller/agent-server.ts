@@ -1,11 +1,11 @@
 // The gRPC endpoint agents dial. Control calls become sessions; Stream calls join the
 // pool of the session named in their metadata, after the same certificate checks.
 import * as grpc from '@grpc/grpc-js';
-import type { EventEmitter } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import { FerryError, messageOf } from '../errors.js';
 import type { Identity } from '../pki/identity.js';
-import { widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
+import { http2ServersOf, onServerSession, widenServerSessionWindow, widenServerStreamWindow } from '../tunnel/grpc-window.js';
+import { fitStreamWindowToRoundTrip } from '../tunnel/rtt-window.js';
 import { HTTP2_SESSION_WINDOW_BYTES, HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
@@ -274,6 +274,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     server.bindAsync(addr, creds, (err, p) => (err ? reject(err) : resolve(p)));
   });
   widenServerSessionWindow(server, HTTP2_SESSION_WINDOW_BYTES);
+  onServerSession(server, (session) =>
+    fitStreamWindowToRoundTrip(session, (fit) =>
+      opts.log('info', 'agent connection window fitted to its round trip', { rttMs: Math.round(fit.rttMs * 10) / 10, windowMiB: fit.windowBytes / 2 ** 20 }),
+    ),
+  );
   logRefusedHandshakes(server, opts.log);
 
   return {
@@ -327,8 +332,7 @@ function normalizeSerialText(serial: string): string {
  * Node reports it only as a hang-up; the socket still knows OpenSSL's verdict.
  */
 function logRefusedHandshakes(server: grpc.Server, log: AgentServerOptions['log']): void {
-  const internals = server as unknown as { http2Servers?: Map<EventEmitter, unknown> };
-  for (const h2 of internals.http2Servers?.keys() ?? []) {
+  for (const h2 of http2ServersOf(server)) {
     h2.on('tlsClientError', (err: Error, socket: TLSSocket) => {
       const verdict = socket.authorizationError;
       if (verdict) log('warn', 'agent TLS handshake refused', { reason: `client certificate refused: ${String(verdict)}` });

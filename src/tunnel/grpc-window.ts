@@ -18,20 +18,28 @@ export function widenServerStreamWindow(server: grpc.Server, bytes = HTTP2_WINDO
   common.settings = { ...common.settings, initialWindowSize: bytes };
 }
 
-/** Call after `bindAsync`: widens each new connection's window too. */
-export function widenServerSessionWindow(server: grpc.Server, bytes = HTTP2_WINDOW_BYTES): void {
-  const internals = server as unknown as GrpcServerInternals;
-  for (const h2 of internals.http2Servers?.keys() ?? []) {
+/** The node:http2 servers behind a bound grpc-js server (call after `bindAsync`). */
+export function http2ServersOf(server: grpc.Server): http2.Http2Server[] {
+  return [...((server as unknown as GrpcServerInternals).http2Servers?.keys() ?? [])];
+}
+
+/** Call after `bindAsync`: runs `fn` for each new connection once it is established. */
+export function onServerSession(server: grpc.Server, fn: (session: http2.ServerHttp2Session) => void): void {
+  for (const h2 of http2ServersOf(server)) {
     h2.on('session', (session: http2.ServerHttp2Session) => {
-      const widen = () => {
-        try {
-          session.setLocalWindowSize(bytes);
-        } catch {
-          // the session closed before its settings were exchanged
-        }
-      };
-      if (session.encrypted !== undefined) session.once('connect', widen);
-      widen();
+      if (session.connecting) session.once('connect', () => fn(session));
+      else fn(session);
     });
   }
+}
+
+/** Call after `bindAsync`: widens each new connection's window too. */
+export function widenServerSessionWindow(server: grpc.Server, bytes = HTTP2_WINDOW_BYTES): void {
+  onServerSession(server, (session) => {
+    try {
+      session.setLocalWindowSize(bytes);
+    } catch {
+      // the session closed before its settings were exchanged
+    }
+  });
 }

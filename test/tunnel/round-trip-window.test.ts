@@ -1,0 +1,113 @@
+// A far agent's connection gets a per-stream window sized from its measured round trip;
+// a near one keeps the floor (the slow-reader budget).
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
+import { request } from 'undici';
+import { HTTP2_MAX_WINDOW_BYTES, HTTP2_WINDOW_BYTES } from '../../src/tunnel/limits.js';
+import { fitStreamWindowToRoundTrip, windowForRoundTrip, type WindowFit } from '../../src/tunnel/rtt-window.js';
+import { frontDoorClient } from '../helpers/client.js';
+import { startDelayRelay } from '../helpers/delay-relay.js';
+import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { startUpstream } from '../fixtures/upstream.js';
+
+const MIB = 1024 * 1024;
+
+void t.test('the window covers 1 GB/s across the round trip, within floor and ceiling', (t) => {
+  t.equal(windowForRoundTrip(0.1), HTTP2_WINDOW_BYTES, 'loopback keeps the floor');
+  t.equal(windowForRoundTrip(16), HTTP2_WINDOW_BYTES, '16 ms is still the floor');
+  t.equal(windowForRoundTrip(50), 48 * MIB, '50 ms: 50 MB, rounded up to 48 MiB');
+  t.equal(windowForRoundTrip(500), HTTP2_MAX_WINDOW_BYTES, 'a satellite link gets the ceiling');
+  t.end();
+});
+
+/** An h2 server that fits its sessions' windows, reached directly or across a 50 ms relay. */
+async function fittedServer(t: Test) {
+  const fits: WindowFit[] = [];
+  const server = http2.createServer({ settings: { initialWindowSize: HTTP2_WINDOW_BYTES } });
+  server.on('session', (s) => fitStreamWindowToRoundTrip(s, (fit) => fits.push(fit)));
+  // A stream that reads everything, so data sent across the link is counted.
+  server.on('stream', (stream) => {
+    let n = 0;
+    stream.on('data', (d: Buffer) => (n += d.length));
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(String(n));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const relay = await startDelayRelay(port);
+  const sessions: http2.ClientHttp2Session[] = [];
+  t.teardown(async () => {
+    for (const s of sessions) s.destroy();
+    await relay.close();
+    await new Promise((r) => server.close(r));
+  });
+  const connect = (viaRelay: boolean) => {
+    const s = http2.connect(`http://127.0.0.1:${viaRelay ? relay.port : port}`);
+    sessions.push(s);
+    return s;
+  };
+  return { fits, connect };
+}
+
+void t.test('a connection across 50 ms gets a larger stream window; the peer sees it in SETTINGS', async (t) => {
+  const { fits, connect } = await fittedServer(t);
+  const client = connect(true);
+  const fitted = await new Promise<number>((resolve) => {
+    client.on('remoteSettings', (s: http2.Settings) => {
+      const w = s.initialWindowSize ?? 0;
+      if (w > HTTP2_WINDOW_BYTES) resolve(w);
+    });
+  });
+  t.equal(fits.length, 1, 'one fit');
+  t.ok(fits[0]!.rttMs >= 50, `measured round trip ${fits[0]!.rttMs.toFixed(1)} ms ≥ 50 ms`);
+  t.equal(fitted, fits[0]!.windowBytes, 'the client was told the fitted window');
+  t.equal(fitted, windowForRoundTrip(fits[0]!.rttMs), 'sized from the measured round trip');
+
+  // A body larger than the floor crosses the link on one stream.
+  const req = client.request({ ':method': 'POST', ':path': '/' });
+  req.end(Buffer.alloc(HTTP2_WINDOW_BYTES + MIB, 7));
+  let answer = '';
+  req.setEncoding('utf8');
+  req.on('data', (d: string) => (answer += d));
+  await new Promise((r) => req.on('end', r));
+  t.equal(Number(answer), HTTP2_WINDOW_BYTES + MIB, 'the server read every byte');
+});
+
+void t.test('a near connection keeps the floor', async (t) => {
+  const { fits, connect } = await fittedServer(t);
+  const client = connect(false);
+  const settings = await new Promise<http2.Settings>((r) => client.once('remoteSettings', r));
+  t.equal(settings.initialWindowSize, HTTP2_WINDOW_BYTES, 'floor window from the start');
+  // Three probe pings on loopback take well under a second.
+  await new Promise((r) => setTimeout(r, 500));
+  t.same(fits, [], 'no refit on loopback');
+  t.equal(client.remoteSettings.initialWindowSize, HTTP2_WINDOW_BYTES, 'still the floor');
+});
+
+void t.test('the controller fits a far agent connection and logs the round trip', async (t) => {
+  const upstream = await startUpstream();
+  const env = await startTunnelEnv();
+  const relay = await startDelayRelay(env.ports.agents);
+  t.teardown(async () => {
+    await env.close();
+    await relay.close();
+    await upstream.close();
+  });
+  await env.startAgent('far', [{ type: 'x-echo', name: 'demo', url: upstream.url }], {
+    controller: { address: `127.0.0.1:${relay.port}`, serverName: 'localhost' },
+  });
+  const line = await env.controller.waitForMsg('agent connection window fitted to its round trip');
+  t.ok(Number(line['rttMs']) >= 50, `round trip ${String(line['rttMs'])} ms`);
+  t.equal(Number(line['windowMiB']) * MIB, windowForRoundTrip(Number(line['rttMs'])), 'window from that round trip');
+
+  // Requests still flow across the fitted connection.
+  const token = await env.token('far', 'x-echo', 'demo');
+  const dispatcher = frontDoorClient(env.ca.certPem);
+  t.teardown(() => dispatcher.close());
+  const res = await request(`${env.frontDoorUrl}/hello`, { headers: { 'X-Ferry-Token': token }, dispatcher });
+  t.equal(res.statusCode, 200);
+  await res.body.dump();
+});
