@@ -37,5 +37,5 @@ VOLUME ["/var/lib/ferry"]
 # agents (gRPC mTLS), front door (HTTPS), control API (HTTPS), metrics and health (HTTP)
 EXPOSE 9001 9002 9003 9102
 # The node flag: see bin/ferry.
-ENTRYPOINT ["node", "--initial-old-space-size=16", "/app/bin/ferry"]
+ENTRYPOINT ["node", "--initial-old-space-size=64", "/app/bin/ferry"]
 CMD ["--help"]

@@ -38,7 +38,7 @@ export function runFerry(args: string[]): FerryProcess {
   // BENCH_CPU_PROF=DIR profiles controller and agent (written when they stop gracefully);
   // BENCH_NODE_ARGS passes V8/node flags NODE_OPTIONS refuses (e.g. --trace-gc).
   const prof = process.env['BENCH_CPU_PROF'];
-  const node = ['--initial-old-space-size=16']; // as bin/ferry's shebang (users' launch)
+  const node = ['--initial-old-space-size=64']; // as bin/ferry's shebang (users' launch)
   if (prof) node.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
   node.push(...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...node, join(projectRoot(), 'bin', 'ferry'), ...args], {

@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 EXAMPLE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FERRY_ROOT="$(cd "$EXAMPLE_DIR/../.." && pwd)"
-FERRY=(node --initial-old-space-size=16 "$FERRY_ROOT/bin/ferry")   # the flag: see bin/ferry
+FERRY=(node --initial-old-space-size=64 "$FERRY_ROOT/bin/ferry")   # the flag: see bin/ferry
 
 : "${FERRY_LOCAL_DIR:=$FERRY_ROOT/certs/local}"   # CA, certificates, configs, logs, pids
 : "${AGENT_NAME:=demo}"

@@ -1,7 +1,11 @@
 // The V8 flag every launcher passes (bin/ferry's shebang, npm start, the Dockerfile): without
 // it V8 sized the old generation for a small heap and ran a full GC every few MB of buffers a
-// busy tunnel moved — 40% of the CPU of a download (README design notes).
-export const HEAP_FLAG = '--initial-old-space-size=16';
+// busy tunnel moved — 40% of the CPU of a download (README design notes). 64, not 16: the
+// value is also the floor of the old-generation limit, and V8 counts Buffers allocated since
+// the last full GC against that limit (up to 32 MB of them die young before a scavenge frees
+// them). Each process holds ~23 MB, so 16 or 32 left too little room: a 256 MiB upload
+// through 256 KiB frames ran 12-30 full GCs in the controller or the agent.
+export const HEAP_FLAG = '--initial-old-space-size=64';
 
 /** A note for stderr when this process was started without the flag, else undefined. */
 export function heapFlagNote(execArgv: readonly string[] = process.execArgv): string | undefined {

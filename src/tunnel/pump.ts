@@ -1,6 +1,7 @@
 // Moving bytes between a Node stream and a tunnel stream with backpressure on both
 // hops: a full gRPC call pauses the socket, a full socket pauses the gRPC call.
 import type { Readable, Writable } from 'node:stream';
+import { DataBatch } from './data-batch.js';
 import { DATA_FRAME_BYTES, SINK_BUDGET_BYTES } from './limits.js';
 import type { TunnelStream } from './tunnel-stream.js';
 import type { Header } from './types.js';
@@ -21,16 +22,21 @@ export function sendData(stream: TunnelStream, chunk: Buffer): boolean {
   return ok;
 }
 
-/** Sends a readable's bytes as Data frames, then End. Returns a detach function. */
+/** Sends a readable's bytes as Data frames (a turn's chunks batched), then End. Returns a detach function. */
 export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpOutOptions = {}): () => void {
-  const onData = (chunk: Buffer) => {
-    opts.onBytes?.(chunk.length);
-    if (!sendData(stream, chunk) && !stream.isClosed) {
+  let detached = false;
+  const batch = new DataBatch((data) => {
+    if (!sendData(stream, data) && !stream.isClosed && !detached) {
       source.pause();
       stream.onceDrained(() => source.resume());
     }
+  });
+  const onData = (chunk: Buffer) => {
+    opts.onBytes?.(chunk.length);
+    batch.push(chunk);
   };
   const onEnd = () => {
+    batch.flush();
     stream.send({ end: { trailers: opts.trailers?.() ?? [] } });
     opts.onEnd?.();
   };
@@ -39,6 +45,10 @@ export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpO
   return () => {
     source.off('data', onData);
     source.off('end', onEnd);
+    // Bytes already read go to the peer, as they did before batching; the source is no
+    // longer ours to pause.
+    detached = true;
+    batch.flush();
   };
 }
 

@@ -221,7 +221,7 @@ void t.test('Dockerfile: multi-stage on node:20-slim, non-root, copies only what
   const users = final.filter((l) => l.startsWith('USER '));
   t.same(users, ['USER 10001:10001'], 'the final stage runs as a numeric non-root user');
   t.notOk(final.some((l) => /^RUN .*npm (ci|install)(?!.*--omit=dev)/.test(l)), 'no dev dependencies installed in the final stage');
-  t.ok(final.some((l) => l.startsWith('ENTRYPOINT ["node", "--initial-old-space-size=16", "/app/bin/ferry"]')), 'the entrypoint runs bin/ferry with the heap flag');
+  t.ok(final.some((l) => l.startsWith('ENTRYPOINT ["node", "--initial-old-space-size=64", "/app/bin/ferry"]')), 'the entrypoint runs bin/ferry with the heap flag');
   const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
   for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from='))) {
     const sources = l.split(/\s+/).slice(1, -1);
