@@ -6,8 +6,8 @@ import protobuf from 'protobufjs';
 import type { Frame, FrameIn } from './types.js';
 
 export interface FrameCodec {
-  serialize(frame: Frame): Buffer;
-  deserialize(bytes: Buffer): FrameIn;
+  serialize: (frame: Frame) => Buffer;
+  deserialize: (bytes: Buffer) => FrameIn;
 }
 
 const EMPTY = Buffer.alloc(0);
