@@ -16,6 +16,8 @@ export interface SessionLimits {
   maxIdleStreams: number;
   /** How long a request waits for the agent to open a stream. */
   streamWaitMs: number;
+  /** How often idle streams beyond maxIdleStreams are trimmed (default TRIM_INTERVAL_MS). */
+  trimIntervalMs?: number;
 }
 
 interface Waiter {
@@ -82,6 +84,7 @@ export class AgentSession {
     this.live.delete(stream);
     const i = this.idle.indexOf(stream);
     if (i >= 0) this.idle.splice(i, 1);
+    if (this.idle.length < this.lowWater) this.lowWater = this.idle.length;
   }
 
   /** Borrow an idle stream; asks the agent for more when the pool is empty. */
@@ -143,7 +146,7 @@ export class AgentSession {
     this.idle.push(stream);
     if (this.idle.length > this.limits.maxIdleStreams && !this.trimTimer) {
       this.lowWater = this.idle.length;
-      this.trimTimer = setInterval(() => this.trim(), TRIM_INTERVAL_MS).unref();
+      this.trimTimer = setInterval(() => this.trim(), this.limits.trimIntervalMs ?? TRIM_INTERVAL_MS).unref();
     }
   }
 
