@@ -8,11 +8,16 @@ import type { ControllerEvent, HelloIn, ServiceIn } from '../tunnel/types.js';
 /** How long streams of an ended session may keep delivering what was already sent. */
 const CLOSE_GRACE_MS = 5_000;
 
+/** How often surplus idle streams (beyond maxIdleStreams) are closed. */
+export const TRIM_INTERVAL_MS = 2_000;
+
 export interface SessionLimits {
   /** Idle streams kept beyond this are closed by the controller. */
   maxIdleStreams: number;
   /** How long a request waits for the agent to open a stream. */
   streamWaitMs: number;
+  /** How often idle streams beyond maxIdleStreams are trimmed (default TRIM_INTERVAL_MS). */
+  trimIntervalMs?: number;
 }
 
 interface Waiter {
@@ -35,6 +40,9 @@ export class AgentSession {
   /** Streams asked of the agent that have not arrived yet (avoids asking twice). */
   private requested = 0;
   private closed = false;
+  /** Fewest idle streams since the last trim: that many sat unused the whole interval. */
+  private lowWater = 0;
+  private trimTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly agent: string,
@@ -76,6 +84,7 @@ export class AgentSession {
     this.live.delete(stream);
     const i = this.idle.indexOf(stream);
     if (i >= 0) this.idle.splice(i, 1);
+    if (this.idle.length < this.lowWater) this.lowWater = this.idle.length;
   }
 
   /** Borrow an idle stream; asks the agent for more when the pool is empty. */
@@ -84,6 +93,7 @@ export class AgentSession {
     for (;;) {
       const s = this.idle.pop();
       if (!s) break;
+      if (this.idle.length < this.lowWater) this.lowWater = this.idle.length;
       if (!s.isClosed) {
         if (this.idle.length === 0) this.requestStreams(1);
         return Promise.resolve(s);
@@ -112,22 +122,48 @@ export class AgentSession {
       return;
     }
     stream.detach();
-    this.giveBack(stream);
+    this.giveBack(stream, true);
   }
 
-  private giveBack(stream: TunnelStream): void {
+  /**
+   * A returning stream may take the pool past maxIdleStreams for a while: under load the
+   * number in use swings, and closing it now only has the agent open another a moment
+   * later (measured: one new Stream call per dozen requests at 64 clients). A stream the
+   * agent opens beyond the limit is closed at once.
+   */
+  private giveBack(stream: TunnelStream, returning = false): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       clearTimeout(waiter.timer);
       waiter.resolve(stream);
       return;
     }
-    if (this.idle.length >= this.limits.maxIdleStreams || this.draining) {
+    if (this.draining || (this.idle.length >= this.limits.maxIdleStreams && !returning)) {
       this.live.delete(stream);
       stream.close();
       return;
     }
     this.idle.push(stream);
+    if (this.idle.length > this.limits.maxIdleStreams && !this.trimTimer) {
+      this.lowWater = this.idle.length;
+      this.trimTimer = setInterval(() => this.trim(), this.limits.trimIntervalMs ?? TRIM_INTERVAL_MS).unref();
+    }
+  }
+
+  /** Closes the surplus that was not needed during the last interval, longest idle first. */
+  private trim(): void {
+    const surplus = Math.min(this.idle.length - this.limits.maxIdleStreams, this.lowWater);
+    for (const s of this.idle.splice(0, Math.max(surplus, 0))) {
+      this.live.delete(s);
+      s.close();
+    }
+    this.lowWater = this.idle.length;
+    if (this.idle.length <= this.limits.maxIdleStreams) this.stopTrimming();
+  }
+
+  private stopTrimming(): void {
+    clearInterval(this.trimTimer);
+    this.trimTimer = undefined;
   }
 
   /** Makes sure `wanted` streams are on their way, counting those already asked for. */
@@ -141,6 +177,7 @@ export class AgentSession {
   /** The agent said it is draining: no new requests; idle streams are released. */
   markDraining(): void {
     this.draining = true;
+    this.stopTrimming();
     for (const s of this.idle.splice(0)) {
       this.live.delete(s);
       s.close();
@@ -151,6 +188,7 @@ export class AgentSession {
   close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopTrimming();
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(new FerryError('FERRY_ERR_AGENT_LOST', `agent ${this.agent} disconnected`));
