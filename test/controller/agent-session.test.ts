@@ -29,7 +29,7 @@ function setup(): { session: AgentSession; open: () => { stream: TunnelStream; c
   });
   const open = () => {
     const call = new FakeCall();
-    const stream = new TunnelStream(call, () => undefined, () => undefined);
+    const stream = new TunnelStream(call, { cancel: () => undefined, onStray: () => undefined });
     session.addStream(stream);
     return { stream, call };
   };
