@@ -1,15 +1,9 @@
 // Loopback ports: a free one to hand to a program that cannot report its own, and a wait
 // until a program accepts connections.
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { sleep } from './stats.js';
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from '../../test/helpers/net.js';
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -98,6 +98,7 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
     log: logFnOf(logger.child({ subsystem: 'connector' })),
     onConnected: (c) => metrics.agentSessions.set(c ? 1 : 0),
     onReconnect: () => metrics.reconnects.inc(),
+    onStreamOpened: () => metrics.streamsOpened.inc(),
   });
 
   let stopping: Promise<void> | undefined;

@@ -34,6 +34,8 @@ export interface ConnectorOptions {
   log: RunnerContext['log'];
   onConnected?: (connected: boolean) => void;
   onReconnect?: () => void;
+  /** A pooled Stream call was opened (metrics). */
+  onStreamOpened?: () => void;
 }
 
 type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
@@ -255,6 +257,7 @@ export class Connector {
     call.on('metadata', ignore);
     session.streams.add(stream);
     session.idle++;
+    this.opts.onStreamOpened?.();
   }
 
   private runnerContext(session: LiveSession): RunnerContext {

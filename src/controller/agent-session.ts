@@ -16,8 +16,6 @@ export interface SessionLimits {
   maxIdleStreams: number;
   /** How long a request waits for the agent to open a stream. */
   streamWaitMs: number;
-  /** How often idle streams beyond maxIdleStreams are trimmed (default TRIM_INTERVAL_MS). */
-  trimIntervalMs?: number;
 }
 
 interface Waiter {
@@ -146,7 +144,7 @@ export class AgentSession {
     this.idle.push(stream);
     if (this.idle.length > this.limits.maxIdleStreams && !this.trimTimer) {
       this.lowWater = this.idle.length;
-      this.trimTimer = setInterval(() => this.trim(), this.limits.trimIntervalMs ?? TRIM_INTERVAL_MS).unref();
+      this.trimTimer = setInterval(() => this.trim(), TRIM_INTERVAL_MS).unref();
     }
   }
 

@@ -50,6 +50,7 @@ export interface FerryMetrics {
   readonly requests: CounterOf<{ service_type: string; code_class: CodeClass }>;
   readonly bytes: CounterOf<{ direction: Direction }>;
   readonly requestDuration: HistogramOf<{ service_type: string }>;
+  readonly streamsOpened: PlainCounter;
   readonly reconnects: PlainCounter;
   readonly drains: PlainCounter;
   readonly certificatesIssued: CounterOf<{ kind: string }>;
@@ -127,6 +128,11 @@ export function createMetrics(program: Program, options: CreateMetricsOptions = 
       help: 'Time from request head to end of response, by service type.',
       labelNames: ['service_type'] as const,
       buckets: REQUEST_DURATION_BUCKETS,
+      registers,
+    }),
+    streamsOpened: new Counter({
+      name: 'ferry_tunnel_streams_opened_total',
+      help: 'gRPC Stream calls the agent opened for its pool (each costs both ends a call setup; steady traffic should reuse them).',
       registers,
     }),
     reconnects: new Counter({ name: 'ferry_reconnects_total', help: 'Agent reconnections to a controller.', registers }),

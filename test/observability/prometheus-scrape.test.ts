@@ -3,18 +3,11 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startOpsServer } from '../../src/observability/health-server.js';
 import { createMetrics } from '../../src/observability/metrics.js';
+import { freePort } from '../helpers/net.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface QueryResult {
   status: string;

@@ -2,16 +2,11 @@
 // promtool.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../helpers/net.js';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
+
 
 /** Status of an ops endpoint; 0 when nothing answers. */
 export async function opsStatus(port: number, path: '/healthz' | '/readyz'): Promise<number> {

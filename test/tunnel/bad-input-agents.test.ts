@@ -209,6 +209,19 @@ void t.test('a Data frame on an idle stream closes that stream only', async (t) 
   await expectStillServing(t);
 });
 
+void t.test('streams an agent opens beyond maxIdlePerSession are closed at once', async (t) => {
+  const raw = rawAgent(await agentCert('flooder'));
+  const { control, sessionId } = await raw.connect('flooder', [{ type: 'x-echo', name: 'demo' }]);
+  // The controller keeps 64 idle streams (the default); 70 arrive.
+  const streams = Array.from({ length: 70 }, () => raw.stream(sessionId));
+  const closed: number[] = [];
+  streams.forEach((s, i) => void s.ended.then(() => closed.push(i)));
+  await new Promise((r) => setTimeout(r, 1_000));
+  t.equal(closed.length, 6, `the 6 beyond the limit were closed (${closed.length} closed)`);
+  control.call.end();
+  await expectStillServing(t);
+});
+
 interface OutOfOrder {
   name: string;
   frames: Frame[];

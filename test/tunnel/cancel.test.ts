@@ -7,16 +7,9 @@ import { scrapeValue, waitUntil } from '../helpers/metrics.js';
 import { watchLog } from '../helpers/log-watch.js';
 import { startTunnelEnv } from '../helpers/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../helpers/net.js';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const upstream = await startUpstream();
 const env = await startTunnelEnv();
