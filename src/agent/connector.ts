@@ -352,7 +352,7 @@ export class Connector {
     md.set(METADATA_SESSION, session.id);
     md.set(METADATA_DIRECTION, 'reverse');
     const call = session.client.Stream(md);
-    call.on('error', () => undefined);
+    call.on('error', ignore);
     return new TunnelStream(call, REVERSE_OWNER);
   }
 
