@@ -8,7 +8,11 @@ import { decodeJwt } from 'jose';
 import { FerryError, messageOf } from '../errors.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { LogFn } from '../observability/log-fn.js';
-import { createCsr, DEFAULT_TRUST_DOMAIN, ensureWritableDir, identityFromUri, SECRET_MODE, writeFilesAtomically } from '../pki/index.js';
+import { ensureWritableDir, SECRET_MODE, writeFilesAtomically } from '../pki/files.js';
+import { DEFAULT_TRUST_DOMAIN, identityFromUri } from '../pki/identity.js';
+
+/** The CSR code pulls in @peculiar/x509 (~0.1 s to load): only enrolment and renewal need it. */
+const csrModule = () => import('../pki/csr.js');
 
 const BOOTSTRAP_PATH = '/api/v1/agents/bootstrap';
 
@@ -118,7 +122,7 @@ export async function ensureEnrolled(config: AgentConfig, log: LogFn): Promise<v
     throw new FerryError('FERRY_ERR_BAD_CONFIG', `${config.file}: name "${config.name}" differs from the bootstrap token's agent "${agent}"`);
   }
   const caPem = await readText(boot.caFile, 'bootstrap CA file');
-  const { csrPem, keyPem } = await createCsr({ kind: 'agent', agent }, trustDomainOfCa(caPem));
+  const { csrPem, keyPem } = await (await csrModule()).createCsr({ kind: 'agent', agent }, trustDomainOfCa(caPem));
   const { status, body } = await postCsr(boot.controlUrl, caPem, token, csrPem);
   if (status !== 200 || !body.certificate) {
     throw new FerryError('FERRY_ERR_FORBIDDEN', `enrolment refused (${status} ${body.error?.code ?? ''}): ${body.error?.message ?? 'no reason given'}`);
@@ -180,7 +184,7 @@ export class CertificateRenewer {
     try {
       const caPem = await readText(files.ca, 'CA certificate');
       // A fresh key each time: a key that leaked stops working with the old certificate.
-      const { csrPem, keyPem } = await createCsr({ kind: 'agent', agent }, trustDomainOfCa(caPem));
+      const { csrPem, keyPem } = await (await csrModule()).createCsr({ kind: 'agent', agent }, trustDomainOfCa(caPem));
       const certPem = await this.opts.renew(csrPem);
       if (agentOfCertificate(certPem) !== agent) throw new FerryError('FERRY_ERR_CERT', 'the renewed certificate names another agent');
       if (!new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem))) {
