@@ -44,9 +44,14 @@ type StreamCall = grpc.ClientDuplexStream<unknown, unknown>;
 /** A listener shared by every call (one closure, not one per pooled call). */
 function ignore(): void {}
 
+/** Aborts a Stream call: the controller sees it cancelled. */
+function cancelCall(call: StreamCall): void {
+  call.cancel();
+}
+
 /** Reverse streams (this agent's own requests) are never pooled: a frame out of turn ends one. */
 const REVERSE_OWNER: StreamOwner<StreamCall> = {
-  cancel: (call) => call.cancel(),
+  cancel: cancelCall,
   onStray: (s, frame) => {
     if (frame) s.abort('unexpected frame');
   },
@@ -187,7 +192,7 @@ export class Connector {
       draining: false,
       ended,
       owner: {
-        cancel: (call) => call.cancel(),
+        cancel: cancelCall,
         onStray: (s, frame) => this.onIdleFrame(session, s, frame),
       },
     };

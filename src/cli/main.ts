@@ -17,12 +17,12 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 };
 
 /** The commands `argv` names (the first word that is not an option), or all for help and typos. */
-export function commandsFor(argv: string[]): string[] {
+function commandsFor(argv: string[]): string[] {
   const named = argv.slice(2).find((a) => !a.startsWith('-'));
   return named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
 }
 
-export async function buildProgram(commands = Object.keys(COMMANDS)): Promise<Command> {
+async function buildProgram(commands: string[]): Promise<Command> {
   const program = new Command('ferry')
     .description('ferry: reverse-tunnel gateway (agent dials out to controller over mTLS gRPC)')
     .version(ferryVersion(), '-V, --version')

@@ -140,8 +140,6 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     return { auth, session, stream };
   };
 
-  const hooksFor = (session: AgentSession, type: string): ProxyHooks => new SessionHooks(session, type, opts);
-
   server.on('request', (req: AnyRequest, res) => {
     const sock = req.socket as Duplex;
     begin(sock);
@@ -158,7 +156,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
           session.release(stream);
           return;
         }
-        proxyRequest(req, res, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
+        proxyRequest(req, res, stream, buildHead(req, auth), new SessionHooks(session, auth.route.type, opts));
       },
       (err: unknown) => {
         req.resume();
@@ -182,7 +180,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
           session.release(stream);
           return;
         }
-        proxyUpgrade(socket, early, stream, buildHead(req, auth), hooksFor(session, auth.route.type));
+        proxyUpgrade(socket, early, stream, buildHead(req, auth), new SessionHooks(session, auth.route.type, opts));
       },
       (err: unknown) => sendSocketError(socket, err),
     );
