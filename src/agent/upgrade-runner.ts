@@ -77,7 +77,7 @@ export function runUpgrade(
         socket.setNoDelay(true);
         stream.send({ response: { status: 101, headers: fromRawHeaders(res.rawHeaders), body: rest, bodyComplete: false } });
         for (const b of early.splice(0)) socket.write(b);
-        detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => ctx.onBytes?.('out', n) });
+        detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => ctx.onBytes?.('out', n), batch: false });
         socket.on('error', () => finish('error'));
         socket.on('close', () => finish(101));
       });
@@ -87,6 +87,7 @@ export function runUpgrade(
         detachPump = pumpToTunnel(res, stream, {
           onBytes: (n) => ctx.onBytes?.('out', n),
           onEnd: () => finish(res.statusCode ?? 502),
+          batch: false,
         });
       });
       req.on('error', (err) => {

@@ -50,7 +50,7 @@ export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream
           upgraded = true;
           socket.write(statusLine(101, cleanHeaders(r.headers, { keepUpgrade: true })));
           if (early.length > 0) stream.send({ data: early });
-          detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n) });
+          detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n), batch: false });
         } else {
           // Not upgraded: a plain response, delimited by closing the connection.
           const headers = cleanHeaders(r.headers, {}).filter((h) => h.name.toLowerCase() !== 'content-length');

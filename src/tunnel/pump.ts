@@ -12,6 +12,11 @@ export interface PumpOutOptions {
   trailers?: () => Header[];
   /** Bytes accounting (metrics). */
   onBytes?: (n: number) => void;
+  /**
+   * Gather a turn's chunks into one frame (default). Off for upgraded connections: exec
+   * and port-forward are interactive, and their bytes were never the throughput problem.
+   */
+  batch?: boolean;
 }
 
 /** Sends bytes as Data frames of at most DATA_FRAME_BYTES; false: wait for the stream's drain. */
@@ -22,21 +27,23 @@ export function sendData(stream: TunnelStream, chunk: Buffer): boolean {
   return ok;
 }
 
-/** Sends a readable's bytes as Data frames (a turn's chunks batched), then End. Returns a detach function. */
+/** Sends a readable's bytes as Data frames (a turn's chunks batched unless opts.batch is false), then End. Returns a detach function. */
 export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpOutOptions = {}): () => void {
   let detached = false;
-  const batch = new DataBatch((data) => {
+  const send = (data: Buffer) => {
     if (!sendData(stream, data) && !stream.isClosed && !detached) {
       source.pause();
       stream.onceDrained(() => source.resume());
     }
-  });
+  };
+  const batch = opts.batch === false ? undefined : new DataBatch(send);
   const onData = (chunk: Buffer) => {
     opts.onBytes?.(chunk.length);
-    batch.push(chunk);
+    if (batch) batch.push(chunk);
+    else send(chunk);
   };
   const onEnd = () => {
-    batch.flush();
+    batch?.flush();
     stream.send({ end: { trailers: opts.trailers?.() ?? [] } });
     opts.onEnd?.();
   };
@@ -48,7 +55,7 @@ export function pumpToTunnel(source: Readable, stream: TunnelStream, opts: PumpO
     // Bytes already read go to the peer, as they did before batching; the source is no
     // longer ours to pause.
     detached = true;
-    batch.flush();
+    batch?.flush();
   };
 }
 
