@@ -3,6 +3,7 @@
 // the controller and the agent a gRPC message, an HTTP/2 write and a socket write each
 // (16× the per-frame work of full frames). Nothing waits past the current turn: the batch
 // goes out at setImmediate (after the turn's reads), or at once when it fills a frame.
+import { concatWithFrameRoom } from './frame-codec.js';
 import { DATA_FRAME_BYTES } from './limits.js';
 
 export class DataBatch {
@@ -25,7 +26,7 @@ export class DataBatch {
     if (this.timer) clearImmediate(this.timer);
     this.timer = undefined;
     if (this.bytes === 0) return;
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
+    const data = this.chunks.length === 1 ? this.chunks[0]! : concatWithFrameRoom(this.chunks, this.bytes);
     this.chunks = [];
     this.bytes = 0;
     this.send(data);

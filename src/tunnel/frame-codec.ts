@@ -12,6 +12,49 @@ export interface FrameCodec {
 
 const EMPTY = Buffer.alloc(0);
 
+// A Data frame on the wire: field 3, wire type 2 (0x1a), a varint length, the bytes.
+const DATA_TAG = 0x1a;
+const FRAME_ROOM = 6; // the tag and a varint of up to 5 bytes
+const roomy = new WeakSet<Buffer>();
+
+/**
+ * Concatenates chunks (a batch) into a Buffer with free room for the frame's header just
+ * before it, so serializing `{ data }` writes the header there instead of copying the
+ * whole payload once more. The result is an ordinary Buffer to everyone else.
+ */
+export function concatWithFrameRoom(chunks: readonly Buffer[], bytes: number): Buffer {
+  const whole = Buffer.allocUnsafe(FRAME_ROOM + bytes);
+  let off = FRAME_ROOM;
+  for (const c of chunks) off += c.copy(whole, off);
+  const data = whole.subarray(FRAME_ROOM);
+  roomy.add(data);
+  return data;
+}
+
+function varintBytes(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    len++;
+  }
+  return len;
+}
+
+/** `{ data }` whose payload has room in front: the header goes there; no copy. */
+function framedInPlace(data: Buffer): Buffer {
+  const start = data.byteOffset - 1 - varintBytes(data.length);
+  const frame = Buffer.from(data.buffer, start, data.byteOffset + data.length - start);
+  frame[0] = DATA_TAG;
+  let n = data.length;
+  let i = 1;
+  while (n >= 0x80) {
+    frame[i++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  frame[i] = n;
+  return frame;
+}
+
 export function frameCodec(protoFile: string): FrameCodec {
   const root = protobuf.loadSync(protoFile);
   const frameType = root.lookupType('ferry.tunnel.v1.Frame');
@@ -21,7 +64,7 @@ export function frameCodec(protoFile: string): FrameCodec {
     for (const field of type.fieldsArray) if (field.type === 'bytes' && !field.repeated) (type.ctor.prototype as Record<string, unknown>)[field.name] = EMPTY;
   }
   return {
-    serialize: (frame) => frameType.encode(frame).finish() as Buffer,
+    serialize: (frame) => (frame.data instanceof Buffer && roomy.has(frame.data) ? framedInPlace(frame.data) : (frameType.encode(frame).finish() as Buffer)),
     deserialize: (bytes) => frameType.decode(bytes) as unknown as FrameIn,
   };
 }

@@ -3,7 +3,7 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
 import t from 'tap';
-import { frameCodec } from '../../src/tunnel/frame-codec.js';
+import { concatWithFrameRoom, frameCodec } from '../../src/tunnel/frame-codec.js';
 import { TUNNEL_PROTO } from '../../src/tunnel/proto.js';
 import type { Frame } from '../../src/tunnel/types.js';
 import { ROOT } from '../helpers/processes.js';
@@ -68,3 +68,18 @@ for (const [name, frame] of Object.entries(FRAMES)) {
     t.end();
   });
 }
+
+void t.test('a batch concatenated with frame room serializes to the same bytes, written in place', (t) => {
+  for (const size of [1, 127, 128, 16_383, 16_384, 300_000]) {
+    const chunks = [Buffer.alloc(size, 1), Buffer.from([2, 3, 4])];
+    const data = concatWithFrameRoom(chunks, size + 3);
+    t.same(data, Buffer.concat(chunks), `${size}: the data is the chunks in order`);
+    const wire = codec.serialize({ data });
+    t.same(wire, loader.requestSerialize({ data: Buffer.concat(chunks) }), `${size}: the bytes proto-loader writes`);
+    t.equal(wire.buffer, data.buffer, `${size}: the frame is the same memory (no copy)`);
+    t.same(codec.deserialize(wire).data, data, `${size}: and it reads back`);
+  }
+  const plain = Buffer.alloc(10_000, 5); // not from the shared pool, so buffers can be told apart
+  t.not(codec.serialize({ data: plain }).buffer, plain.buffer, 'an ordinary buffer is encoded the usual way');
+  t.end();
+});
