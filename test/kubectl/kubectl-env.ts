@@ -38,15 +38,11 @@ export async function startKubectlEnv(t: Test | typeof tap, opts: KubectlEnvOpti
   const kube = await startKubeApiServer({ ...opts.stand, token: KUBE_TOKEN });
   const ferry = await startControlEnv();
   t.teardown(async () => {
-    // A failure in CI is only diagnosable from what the two processes logged.
-    if (!t.passing()) {
-      t.comment(`controller's last log lines:\n${ferry.controller.raw.slice(-40).join('\n')}`);
-      if (agentProcess) t.comment(`agent's last log lines:\n${agentProcess.raw.slice(-40).join('\n')}`);
-    }
+    // A failure in CI is only diagnosable from what the processes logged.
+    if (!t.passing()) t.comment(`controller's last log lines:\n${ferry.controller.raw.slice(-40).join('\n')}`);
     await ferry.close();
     await kube.close();
   });
-  let agentProcess: FerryProcess | undefined;
   const dir = ferry.dir;
   await mkdir(join(dir, 'home'));
   const tokenFile = join(dir, 'kube-sa-token');
@@ -61,7 +57,9 @@ export async function startKubectlEnv(t: Test | typeof tap, opts: KubectlEnvOpti
       kubernetes: { inCluster: { tokenFile, caFile }, impersonate: opts.impersonate ?? false },
     },
   ]);
-  agentProcess = agent;
+  t.teardown(() => {
+    if (!t.passing()) t.comment(`agent's last log lines:\n${agent.raw.slice(-40).join('\n')}`);
+  });
   const kubeconfig = join(dir, 'kubeconfig');
   const args = ['get-creds', 'kubectl', '--agent', AGENT, '--kubeconfig', kubeconfig, '--namespace', 'default'];
   if (opts.user) args.push('--user', opts.user);
