@@ -31,27 +31,14 @@ export function concatWithFrameRoom(chunks: readonly Buffer[], bytes: number): B
   return data;
 }
 
-function varintBytes(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
-}
-
 /** `{ data }` whose payload has room in front: the header goes there; no copy. */
 function framedInPlace(data: Buffer): Buffer {
-  const start = data.byteOffset - 1 - varintBytes(data.length);
-  const frame = Buffer.from(data.buffer, start, data.byteOffset + data.length - start);
-  frame[0] = DATA_TAG;
+  const header = [DATA_TAG];
   let n = data.length;
-  let i = 1;
-  while (n >= 0x80) {
-    frame[i++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  frame[i] = n;
+  for (; n >= 0x80; n >>>= 7) header.push((n & 0x7f) | 0x80);
+  header.push(n);
+  const frame = Buffer.from(data.buffer, data.byteOffset - header.length, header.length + data.length);
+  frame.set(header);
   return frame;
 }
 
