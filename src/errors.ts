@@ -1,4 +1,5 @@
-// Every ferry error has a stable code; HTTP status mapping lives in one place (httpStatusOf).
+// Every ferry error has a stable code, and each code one HTTP status (STATUS, below). Every
+// HTTP surface answers an error through errorAnswer(), so status and body never drift apart.
 
 export type FerryErrorCode =
   | 'FERRY_ERR_BAD_CONFIG'
@@ -16,6 +17,10 @@ export type FerryErrorCode =
   | 'FERRY_ERR_UPSTREAM'
   | 'FERRY_ERR_UNAVAILABLE'
   | 'FERRY_ERR_TOO_LARGE'
+  | 'FERRY_ERR_BODY_TOO_LARGE'
+  | 'FERRY_ERR_METHOD'
+  | 'FERRY_ERR_SHUTTING_DOWN'
+  | 'FERRY_ERR_NOT_IMPLEMENTED'
   | 'FERRY_ERR_NOT_FOUND'
   | 'FERRY_ERR_INTERNAL';
 
@@ -34,7 +39,12 @@ const STATUS: Record<FerryErrorCode, number> = {
   FERRY_ERR_AGENT_LOST: 502,
   FERRY_ERR_UPSTREAM: 502,
   FERRY_ERR_UNAVAILABLE: 503,
+  // Request headers over the limit (RFC 6585); a body over its limit is the 413 below.
   FERRY_ERR_TOO_LARGE: 431,
+  FERRY_ERR_BODY_TOO_LARGE: 413,
+  FERRY_ERR_METHOD: 405,
+  FERRY_ERR_SHUTTING_DOWN: 503,
+  FERRY_ERR_NOT_IMPLEMENTED: 501,
   FERRY_ERR_NOT_FOUND: 404,
   FERRY_ERR_INTERNAL: 500,
 };
@@ -52,10 +62,38 @@ export function httpStatusOf(err: unknown): number {
   return err instanceof FerryError ? STATUS[err.code] : 500;
 }
 
-/** The JSON error body every HTTP surface of ferry answers with. */
+/** ferry's JSON error body; an unexpected error says nothing of its cause (it may hold a secret). */
 export function errorBody(err: unknown): { error: { code: string; message: string } } {
   if (err instanceof FerryError) return { error: { code: err.code, message: err.message } };
   return { error: { code: 'FERRY_ERR_INTERNAL', message: 'internal error' } };
+}
+
+/** How a surface writes an error's body: ferry's JSON by default; a route type may choose
+ *  another (kubectl reads a metav1.Status). */
+export type ErrorShape = (err: unknown, status: number) => { contentType: string; body: string };
+
+export const ferryJsonShape: ErrorShape = (err) => ({ contentType: 'application/json', body: JSON.stringify(errorBody(err)) });
+
+export interface ErrorAnswerOptions {
+  shape?: ErrorShape;
+  /** Realm of the `WWW-Authenticate: Bearer` challenge sent with a 401. */
+  realm?: string;
+}
+
+export interface ErrorAnswer {
+  status: number;
+  /** Lower-case names; content-length included. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The one place an error becomes an HTTP answer: status from the table, body from the shape. */
+export function errorAnswer(err: unknown, options: ErrorAnswerOptions = {}): ErrorAnswer {
+  const status = httpStatusOf(err);
+  const { contentType, body } = (options.shape ?? ferryJsonShape)(err, status);
+  const headers: Record<string, string> = { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) };
+  if (status === 401) headers['www-authenticate'] = `Bearer realm="${options.realm ?? 'ferry'}"`;
+  return { status, headers, body };
 }
 
 /**

@@ -3,7 +3,7 @@
 // on one side reaches the other.
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { FerryError, errorBody, httpStatusOf, messageOf, withoutStackTraces } from '../errors.js';
+import { FerryError, errorAnswer, messageOf, withoutStackTraces } from '../errors.js';
 import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
 import { sendData, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
@@ -30,15 +30,12 @@ export interface RunnerContext {
 const EMPTY = Buffer.alloc(0);
 
 function sendErrorResponse(stream: TunnelStream, err: unknown): void {
-  const body = Buffer.from(JSON.stringify(errorBody(err)));
+  const answer = errorAnswer(err);
   stream.send({
     response: {
-      status: httpStatusOf(err),
-      headers: [
-        { name: 'content-type', value: 'application/json' },
-        { name: 'content-length', value: String(body.length) },
-      ],
-      body,
+      status: answer.status,
+      headers: Object.entries(answer.headers).map(([name, value]) => ({ name, value })),
+      body: Buffer.from(answer.body),
       bodyComplete: true,
     },
   });

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { FerryError } from '../errors.js';
 import type { ListenAddress } from '../config/listen.js';
 import { proxyRequest } from '../controller/proxy-request.js';
-import { sendError } from '../controller/http-errors.js';
+import { sendError, sendSocketError } from '../relay/http-error.js';
 import type { LogFn } from '../observability/log-fn.js';
 import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
@@ -57,9 +58,8 @@ export async function startReverseListener(opts: ReverseListenerOptions): Promis
       },
     );
   });
-  server.on('upgrade', (_req, socket) => {
-    socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n' +
-      JSON.stringify({ error: { code: 'FERRY_ERR_BAD_INPUT', message: 'upgrades are not carried in the reverse direction' } }));
+  server.on('upgrade', (_req, socket: Duplex) => {
+    sendSocketError(socket, new FerryError('FERRY_ERR_NOT_IMPLEMENTED', 'upgrades are not carried in the reverse direction'));
   });
   server.setTimeout(0);
   await new Promise<void>((resolve, reject) => {

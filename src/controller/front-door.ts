@@ -13,7 +13,7 @@ import type { RequestHead } from '../tunnel/types.js';
 import type { AgentSession } from './agent-session.js';
 import { clientCertificateOf } from './client-certificate.js';
 import { authenticateRequest, type Authenticated, type FrontDoorAuthenticator } from './front-door-auth.js';
-import { sendError, sendSocketError } from './http-errors.js';
+import { sendError, sendSocketError } from '../relay/http-error.js';
 import { proxyRequest, type AnyRequest, type ProxyHooks } from './proxy-request.js';
 import { proxyUpgrade } from './proxy-upgrade.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -124,7 +124,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   } as http2.SecureServerOptions);
 
   const admit = async (req: AnyRequest): Promise<{ auth: Authenticated; session: AgentSession; stream: TunnelStream }> => {
-    if (closing) throw new FerryError('FERRY_ERR_NO_AGENT', 'controller is shutting down');
+    if (closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
     let auth: Authenticated;
     try {
       auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: clientCertificateOf(req) });

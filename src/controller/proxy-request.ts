@@ -7,7 +7,7 @@ import { cleanResponseHeaders, toNodeHeaders } from '../tunnel/headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHead } from '../tunnel/types.js';
-import { sendError, type AnyResponse } from './http-errors.js';
+import { sendError, type AnyResponse } from '../relay/http-error.js';
 
 export type AnyRequest = IncomingMessage | Http2ServerRequest;
 

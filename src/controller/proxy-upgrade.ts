@@ -8,7 +8,7 @@ import { cleanHeaders } from '../tunnel/headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, HeaderIn, RequestHead } from '../tunnel/types.js';
-import { sendSocketError } from './http-errors.js';
+import { sendSocketError } from '../relay/http-error.js';
 import type { ProxyHooks } from './proxy-request.js';
 
 /** Header text from the agent is written raw: refuse anything that could split it. */

@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { FerryError, errorBody, messageOf } from '../errors.js';
+import { FerryError, errorAnswer, messageOf } from '../errors.js';
 
 export interface Readiness {
   ready: boolean;
@@ -29,6 +29,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, head: bool
   res.end(head ? undefined : text);
 }
 
+function sendErrorAnswer(res: ServerResponse, err: unknown, head: boolean): void {
+  const answer = errorAnswer(err);
+  res.writeHead(answer.status, { ...answer.headers, 'cache-control': 'no-store' });
+  res.end(head ? undefined : answer.body);
+}
+
 async function readiness(ready: OpsServerOptions['ready']): Promise<Readiness> {
   try {
     return await ready();
@@ -42,7 +48,7 @@ async function handle(options: OpsServerOptions, req: IncomingMessage, res: Serv
   const path = (req.url ?? '/').split('?', 1)[0];
   if (req.method !== 'GET' && !head) {
     res.setHeader('allow', 'GET, HEAD');
-    sendJson(res, 405, { error: { code: 'FERRY_ERR_BAD_INPUT', message: `method ${req.method} not allowed` } }, head);
+    sendErrorAnswer(res, new FerryError('FERRY_ERR_METHOD', `method ${req.method} not allowed`), head);
     return;
   }
   switch (path) {
@@ -61,14 +67,14 @@ async function handle(options: OpsServerOptions, req: IncomingMessage, res: Serv
       return;
     }
     default:
-      sendJson(res, 404, errorBody(new FerryError('FERRY_ERR_NOT_FOUND', `no such path: ${path}; try /metrics, /healthz or /readyz`)), head);
+      sendErrorAnswer(res, new FerryError('FERRY_ERR_NOT_FOUND', `no such path: ${path}; try /metrics, /healthz or /readyz`), head);
   }
 }
 
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, errorBody(err), false);
+      if (!res.headersSent) sendErrorAnswer(res, err, false);
       else res.destroy();
     });
   });

@@ -1,7 +1,8 @@
-// Small HTTP helpers for the control API: bounded JSON bodies, JSON answers, and the
-// error body (ferry's {code, message}, which is a superset of birger's {message}).
+// Small HTTP helpers for the control API: bounded JSON bodies, JSON answers, and errors
+// (ferry's {code, message} body is a superset of birger's {message}).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody, FerryError, httpStatusOf } from '../../errors.js';
+import { FerryError } from '../../errors.js';
+import { sendError } from '../../relay/http-error.js';
 
 // Control requests are small (a CSR is ~500 bytes); anything bigger is refused unread.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -17,7 +18,7 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
       // Keep reading (and dropping) the rest, so the 413 reaches a client still sending.
       if (size > MAX_BODY_BYTES) {
         failed = true;
-        reject(new FerryError('FERRY_ERR_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`));
+        reject(new FerryError('FERRY_ERR_BODY_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`));
         return;
       }
       chunks.push(chunk);
@@ -51,14 +52,5 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendControlError(res: ServerResponse, err: unknown): number {
-  const status = err instanceof FerryError && err.code === 'FERRY_ERR_TOO_LARGE' ? 413 : httpStatusOf(err);
-  if (res.headersSent) {
-    res.destroy();
-    return status;
-  }
-  const extra = status === 401 ? { 'www-authenticate': 'Bearer realm="ferry-control"' } : {};
-  const text = JSON.stringify(errorBody(err));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-  return status;
+  return sendError(res, err, { realm: 'ferry-control' });
 }

@@ -41,14 +41,14 @@ async function handle(opts: ControlApiOptions, req: IncomingMessage, res: Server
     const route = routes.find((r) => r.method === req.method);
     if (!route) {
       res.setHeader('allow', routes.map((r) => r.method).join(', '));
-      throw new MethodNotAllowed(`${req.method ?? ''} is not allowed on ${path}; use ${routes.map((r) => r.method).join(' or ')}`);
+      throw new FerryError('FERRY_ERR_METHOD', `${req.method ?? ''} is not allowed on ${path}; use ${routes.map((r) => r.method).join(' or ')}`);
     }
     const body = route.method === 'POST' ? await readJson(req) : undefined;
     const result = await route.handle(ctx, body, caller ?? ANONYMOUS, req);
     sendJson(res, 200, result);
   } catch (err) {
     req.resume();
-    const status = err instanceof MethodNotAllowed ? sendMethodNotAllowed(res, err) : sendControlError(res, err);
+    const status = sendControlError(res, err);
     ctx.log(status >= 500 ? 'warn' : 'info', 'control API: request refused', {
       status,
       code: err instanceof FerryError ? err.code : 'FERRY_ERR_INTERNAL',
@@ -59,17 +59,6 @@ async function handle(opts: ControlApiOptions, req: IncomingMessage, res: Server
       remote,
     });
   }
-}
-
-class MethodNotAllowed extends FerryError {
-  constructor(message: string) {
-    super('FERRY_ERR_BAD_INPUT', message);
-  }
-}
-
-function sendMethodNotAllowed(res: ServerResponse, err: MethodNotAllowed): number {
-  sendJson(res, 405, { error: { code: 'FERRY_ERR_METHOD', message: err.message } });
-  return 405;
 }
 
 export async function startControlApi(opts: ControlApiOptions): Promise<ControlApi> {
