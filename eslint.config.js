@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/gen/**', 'certs/**', '.tap/**', 'eslint.config.js', 'bin/**', 'examples/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/gen/**', 'certs/**', '.tap/**', 'eslint.config.js', '.dependency-cruiser.cjs', 'bin/**', 'examples/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

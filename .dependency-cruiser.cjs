@@ -1,0 +1,36 @@
+// The import rules between src/ folders (issue 18; ../shared/architecture.json draws them).
+// `npm run deps` checks them; npm test runs it before the tests, and test/architecture
+// shows each rule refusing a deliberate violation.
+/** @param {string} from @param {string[]} to @param {string} why */
+const never = (name, from, to, why) => ({
+  name,
+  comment: why,
+  severity: 'error',
+  from: { path: `^src/(${from})/` },
+  to: { path: `^src/(${to.join('|')})/` },
+});
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    never('controller-not-agent', 'controller', ['agent'], 'the two ends meet only through the tunnel'),
+    never('agent-not-controller', 'agent', ['controller'], 'the two ends meet only through the tunnel'),
+    never('core-knows-no-end', 'tunnel|relay', ['controller', 'agent'], 'the shared core knows neither end'),
+    never('services-know-http', 'services', ['tunnel', 'gen', 'controller', 'agent'], 'a service type knows HTTP, not gRPC'),
+    never('libraries-stay-libraries', 'pki|tokens|state', ['controller', 'agent', 'cli'], 'pki, tokens and state are libraries'),
+    {
+      name: 'nothing-imports-cli',
+      comment: 'programs do not reach back to their entry points',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
