@@ -9,7 +9,7 @@ import type { Frame } from '../../src/tunnel/types.js';
 import { ROOT } from '../helpers/processes.js';
 
 const file = join(ROOT, TUNNEL_PROTO);
-const codec = frameCodec(file);
+const codec = frameCodec();
 const loader = (
   protoLoader.loadSync(file, { longs: String, enums: String, defaults: true, oneofs: true })['ferry.tunnel.v1.Tunnel'] as protoLoader.ServiceDefinition
 )['Stream']!;
