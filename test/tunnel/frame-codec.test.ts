@@ -6,7 +6,7 @@ import t from 'tap';
 import { concatWithFrameRoom, frameCodec } from '../../src/tunnel/frame-codec.js';
 import { TUNNEL_PROTO } from '../../src/tunnel/proto.js';
 import type { Frame } from '../../src/tunnel/types.js';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT } from '../../testkit/processes.js';
 
 const file = join(ROOT, TUNNEL_PROTO);
 const codec = frameCodec();
