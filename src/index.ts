@@ -5,6 +5,9 @@
 // Running the two ends.
 export { startController, type Controller, type ControllerOptions } from './controller/controller.js';
 export { startAgent, type Agent } from './agent/agent.js';
+import type { startAgent } from './agent/agent.js';
+/** startAgent's second argument (its logger). */
+export type AgentOptions = NonNullable<Parameters<typeof startAgent>[1]>;
 export { waitForConnection } from './api/wait-for-connection.js';
 export { issueServiceToken, type ServiceTarget } from './api/service-token.js';
 
