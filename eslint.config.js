@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/gen/**', 'certs/**', '.tap/**', 'eslint.config.js', '.dependency-cruiser.cjs', 'bin/**', 'examples/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'src/gen/**', 'certs/**', '.tap/**', 'eslint.config.js', '.dependency-cruiser.cjs', 'bin/**', 'examples/**/*.mjs', 'scripts/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'testkit/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
     },

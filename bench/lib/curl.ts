@@ -1,5 +1,5 @@
 // One transfer with curl, timed by curl itself: MB/s (10^6 bytes) of what it moved.
-import { exec } from './exec.js';
+import { exec } from '../../testkit/exec.js';
 import { headerArgs, type Endpoint } from '../peers/path.js';
 
 export interface Transfer {

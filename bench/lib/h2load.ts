@@ -5,7 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec } from './exec.js';
+import { exec } from '../../testkit/exec.js';
 import { headerArgs, type Endpoint } from '../peers/path.js';
 import { percentile } from './stats.js';
 

@@ -1,6 +1,6 @@
 // The machine a run measured: cores, memory, node, tool versions.
 import { cpus } from 'node:os';
-import { exec } from './exec.js';
+import { exec } from '../../testkit/exec.js';
 
 async function firstLine(cmd: string, args: string[]): Promise<string> {
   try {

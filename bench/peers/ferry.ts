@@ -1,15 +1,13 @@
 // ferry as users run it: a controller process and agent processes (bin/ferry, built by
 // tsc), clients through the HTTPS front door with a service JWT in X-Ferry-Token.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCA, type CertificateAuthority } from '../../src/pki/index.js';
-import { projectRoot } from '../../src/project-root.js';
 import { serviceAudience, TokenIssuer, TokenKeyStore } from '../../src/tokens/index.js';
-import { FerryProcess } from '../../test/helpers/processes.js';
-import { freePort } from '../lib/net.js';
+import { freePort } from '../../testkit/net.js';
+import { runFerry as runKitFerry, type FerryProcess } from '../../testkit/processes.js';
 
 export const SERVICE_TYPE = 'x-bench';
 
@@ -41,12 +39,7 @@ export function runFerry(args: string[]): FerryProcess {
   const node = ['--initial-old-space-size=64']; // as bin/ferry's shebang (users' launch)
   if (prof) node.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
   node.push(...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
-  const child = spawn(process.execPath, [...node, join(projectRoot(), 'bin', 'ferry'), ...args], {
-    cwd: projectRoot(),
-    env: { ...process.env, FERRY_LOG_PRETTY: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new FerryProcess(child);
+  return runKitFerry(args, { nodeArgs: node });
 }
 
 export async function startFerry(): Promise<FerryInstallation> {

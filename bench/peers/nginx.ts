@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, waitForPort } from '../lib/net.js';
+import { freePort, waitForPort } from '../../testkit/net.js';
 
 export interface NginxProcess {
   port: number;

@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execOk } from '../lib/exec.js';
-import { freePort, waitForPort } from '../lib/net.js';
+import { execOk } from '../../testkit/exec.js';
+import { freePort, waitForPort } from '../../testkit/net.js';
 
 export interface SshTunnel {
   filesPort: number;

@@ -2,7 +2,7 @@
 // and date, leaving the hand-written notes around it alone.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { projectRoot } from '../../testkit/project-root.js';
 import { machineDescription } from '../lib/machine.js';
 import type { ResultRow } from './result.js';
 import { markdownTable } from './table.js';

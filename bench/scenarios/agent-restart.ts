@@ -2,7 +2,7 @@
 // again at once (ferry: the agent process; ssh -R: the ssh client). Measured: seconds from
 // the kill until a request started after it succeeds again, and the failed requests.
 import { request, type Agent } from 'undici';
-import { benchClient } from '../lib/http-client.js';
+import { benchClient } from '../../testkit/client.js';
 import { median, sleep } from '../lib/stats.js';
 import { SMALL } from '../peers/files.js';
 import { startSshTunnel } from '../peers/ssh.js';

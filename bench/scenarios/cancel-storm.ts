@@ -3,8 +3,8 @@
 // each close (p50/p99/max), closes that never arrive (leaked), and for ferry the
 // open-stream gauges of controller and agent afterwards.
 import { request } from 'undici';
-import { benchClient } from '../lib/http-client.js';
-import { scrapeValue } from '../lib/metrics.js';
+import { benchClient } from '../../testkit/client.js';
+import { scrapeValue } from '../../testkit/metrics.js';
 import { percentile, sleep } from '../lib/stats.js';
 import type { BenchPath, PathName } from '../peers/path.js';
 import type { World } from '../peers/setup.js';

@@ -2,7 +2,7 @@
 // agent, opened over h2 to the front door (500 streams per connection). Measured: RSS
 // growth of agent and controller per open stream, after all are open and settled.
 import { connect, type ClientHttp2Session } from 'node:http2';
-import { rssBytes } from '../lib/rss.js';
+import { rssBytes } from '../../testkit/rss.js';
 import { KiB, sleep } from '../lib/stats.js';
 import type { World } from '../peers/setup.js';
 import type { ResultRow, RunOptions } from '../report/result.js';

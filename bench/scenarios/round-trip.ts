@@ -4,7 +4,7 @@
 // of a 256 MiB download within a time cap (a slow path moves fewer bytes, not longer).
 import { download } from '../lib/curl.js';
 import { median } from '../lib/stats.js';
-import { startDelayRelay } from '../../test/helpers/delay-relay.js';
+import { startDelayRelay } from '../../testkit/delay-relay.js';
 import { BIG } from '../peers/files.js';
 import type { BenchPath, PathName } from '../peers/path.js';
 import { startSshTunnel } from '../peers/ssh.js';

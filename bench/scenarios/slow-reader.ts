@@ -2,7 +2,7 @@
 // GETs. Per path: the small-request p99 without and with the stalled reader (interleaved),
 // and for ferry the RSS of controller and agent (before, and the peak while stalled).
 import { h2load, type LoadResult } from '../lib/h2load.js';
-import { rssBytes, sampleRss } from '../lib/rss.js';
+import { rssBytes, sampleRss } from '../../testkit/rss.js';
 import { stalledReader } from '../lib/stalled-reader.js';
 import { median, MiB, sleep } from '../lib/stats.js';
 import { HUGE, SMALL } from '../peers/files.js';

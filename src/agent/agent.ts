@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
 import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
-import { ferryVersion } from '../project-root.js';
+import { ferryVersion } from '../version.js';
 import type { Service } from '../tunnel/types.js';
 import { startReverseListener } from './reverse-listener.js';
 import { Connector, type AgentTlsMaterial } from './connector.js';

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { FerryError, messageOf, withoutStackTraces } from '../errors.js';
-import { ferryVersion } from '../project-root.js';
+import { ferryVersion } from '../version.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';

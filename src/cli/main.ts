@@ -1,7 +1,7 @@
 // The `ferry` command: one launcher, one subcommand per file in src/cli.
 import { Command, CommanderError } from 'commander';
 import { FerryError, messageOf } from '../errors.js';
-import { ferryVersion } from '../project-root.js';
+import { ferryVersion } from '../version.js';
 
 type Register = (program: Command) => void;
 

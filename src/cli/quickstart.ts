@@ -5,16 +5,19 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { Agent as HttpsClient, request } from 'undici';
-import { loadAgentConfig } from '../config/agent-config.js';
-import { loadControllerConfig } from '../config/controller-config.js';
-import { startAgent } from '../agent/agent.js';
-import { startController } from '../controller/controller.js';
-import { FerryError } from '../errors.js';
-import { createLogger } from '../observability/logger.js';
-import { serviceAudience } from '../tokens/claims.js';
+import {
+  createLogger,
+  FerryError,
+  issueServiceToken,
+  loadAgentConfig,
+  loadControllerConfig,
+  startAgent,
+  startController,
+  waitForConnection,
+  writeCaFiles,
+} from '../index.js';
 import { startDemoService } from '../quickstart/demo-service.js';
 import { step } from '../quickstart/steps.js';
-import { makeCa } from './make-ca.js';
 import { onShutdown } from './signals.js';
 
 const AGENT = 'demo-agent';
@@ -57,7 +60,7 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
   await step('certificate authority', async () => {
     await mkdir(dir, { recursive: true });
     if (!(await exists(join(dir, 'ca.crt')))) {
-      await makeCa({ out: dir, agents: [AGENT], control: 'admin', trustDomain: 'ferry.local', algorithm: 'ecdsa-p256', days: 365, caDays: 3650, kubernetes: false, namespace: 'default', force: false });
+      await writeCaFiles({ out: dir, agents: [AGENT], control: 'admin', trustDomain: 'ferry.local', algorithm: 'ecdsa-p256', days: 365, caDays: 3650, kubernetes: false, namespace: 'default', force: false });
     }
   });
   const demo = await step('demo service', () => startDemoService());
@@ -88,11 +91,7 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
   );
   const agent = await step(`agent "${AGENT}" connected`, async () => {
     const a = await startAgent(await loadAgentConfig(join(dir, 'agent.yaml')), { logger });
-    const deadline = Date.now() + 15_000;
-    while (!a.isConnected()) {
-      if (Date.now() > deadline) throw new FerryError('FERRY_ERR_NO_AGENT', 'the agent did not connect within 15 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForConnection(a, 15_000);
     return a;
   });
 
@@ -103,15 +102,7 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
   };
 
   const tokenFile = join(dir, 'demo.token');
-  const { token } = await controller.issuer.issue({
-    purpose: 'service',
-    sub: `${SERVICE.name}.${AGENT}`,
-    aud: serviceAudience(AGENT, SERVICE.type, SERVICE.name),
-    agent: AGENT,
-    type: SERVICE.type,
-    name: SERVICE.name,
-    ttlSeconds: 24 * 3600,
-  });
+  const { token } = await issueServiceToken(controller.issuer, { agent: AGENT, ...SERVICE }, 24 * 3600);
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
 
   const url = `https://localhost:${controller.ports.frontDoor}/hello`;

@@ -2,6 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
+import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } from './from-object.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 
@@ -215,15 +216,26 @@ export const AGENT_ENV = {
   METRICS_LISTEN: 'metrics.listen',
 } as const;
 
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+
 export async function loadAgentConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
   const raw = await loadConfigFile(file, agentConfigSchema, { env, envPrefix: 'FERRY_', envMap: AGENT_ENV });
-  const base = dirname(resolve(file));
+  return resolveAgentConfig(raw, dirname(resolve(file)), resolve(file));
+}
+
+/** An agent config from an object (no file, no environment overrides). */
+export function agentConfigFromObject(data: AgentConfigInput, options: ConfigObjectOptions): AgentConfig {
+  const label = options.label ?? DEFAULT_CONFIG_LABEL;
+  return resolveAgentConfig(parseConfigObject(data, agentConfigSchema, label), resolve(options.baseDir), label);
+}
+
+function resolveAgentConfig(raw: RawAgentConfig, base: string, file: string): AgentConfig {
   const at = (p: string) => resolve(base, p);
   const certDir = at(raw.certDir ?? 'agent-certs');
   const tls = raw.tls ?? { cert: join(certDir, 'agent.crt'), key: join(certDir, 'agent.key'), ca: join(certDir, 'ca.crt') };
   return {
     ...raw,
-    file: resolve(file),
+    file,
     certDir,
     tls: { cert: at(tls.cert), key: at(tls.key), ca: at(tls.ca) },
     bootstrap: raw.bootstrap && {

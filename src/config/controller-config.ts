@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { resolveServicePaths, serviceConfigSchema } from './agent-config.js';
 import { durationSchema } from './duration.js';
+import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } from './from-object.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 
@@ -63,15 +64,26 @@ export const CONTROLLER_ENV = {
   METRICS_LISTEN: 'metrics.listen',
 } as const;
 
+export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
+
 export async function loadControllerConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ControllerConfig> {
   const raw = await loadConfigFile(file, controllerConfigSchema, { env, envPrefix: 'FERRY_', envMap: CONTROLLER_ENV });
-  const base = dirname(resolve(file));
+  return resolveControllerConfig(raw, dirname(resolve(file)), resolve(file));
+}
+
+/** A controller config from an object (no file, no environment overrides). */
+export function controllerConfigFromObject(data: ControllerConfigInput, options: ConfigObjectOptions): ControllerConfig {
+  const label = options.label ?? DEFAULT_CONFIG_LABEL;
+  return resolveControllerConfig(parseConfigObject(data, controllerConfigSchema, label), resolve(options.baseDir), label);
+}
+
+function resolveControllerConfig(raw: z.infer<typeof controllerConfigSchema>, base: string, file: string): ControllerConfig {
   const at = (p: string) => resolve(base, p);
   const ca = { cert: at(raw.ca.cert), key: at(raw.ca.key) };
   return {
     ...raw,
     ca,
-    file: resolve(file),
+    file,
     dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
     reverse: raw.reverse.map((r) => ({ ...r, service: resolveServicePaths(r.service, at) })),
   };

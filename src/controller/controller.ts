@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
 import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
-import { ferryVersion } from '../project-root.js';
+import { ferryVersion } from '../version.js';
 import { startAgentServer, type AgentServer } from './agent-server.js';
 import { CertificateAuthenticator } from './auth-certificate.js';
 import { TokenAuthenticator } from './auth-token.js';

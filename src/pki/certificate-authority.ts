@@ -9,7 +9,7 @@ import { ipToBytes } from './ip-address.js';
 import { toPem } from './pem.js';
 import { OID_CN, OID_O, subjectOf } from './subject.js';
 import { randomSerial, validityWindow, type ValidityOptions } from './validity.js';
-import { x509 } from './x509-provider.js';
+import { loadX509 } from './x509-provider.js';
 
 export interface IssuedCertificate {
   certPem: string;
@@ -141,6 +141,7 @@ export async function createCA(opts: CreateCAOptions = {}): Promise<CertificateA
   const keys = await toWebCryptoPair(native);
   const keyId = keyIdOf(spkiDer(native.publicKey));
   // Made once per installation, so the generic (slower) library path is fine here.
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: new x509.Name([{ [OID_CN]: [commonName] }, { [OID_O]: ['ferry'] }]),

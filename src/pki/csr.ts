@@ -6,7 +6,7 @@ import { DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, refusedPub
 import { commonNameOf, describeIdentity, identityToUri, type Identity } from './identity.js';
 import { firstPemBlock } from './pem.js';
 import { OID_CN, OID_O, subjectJsonOf } from './subject.js';
-import { x509 } from './x509-provider.js';
+import { loadX509, type X509 } from './x509-provider.js';
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_SAN = '2.5.29.17';
@@ -18,6 +18,7 @@ const OID_KEY_USAGE = '2.5.29.15';
 export async function createCsr(identity: Identity, trustDomain: string, algorithm: KeyAlgorithm = DEFAULT_KEY_ALGORITHM): Promise<{ csrPem: string; keyPem: string }> {
   const uri = identityToUri(identity, trustDomain);
   const native = await generateKeyPair(algorithm);
+  const x509 = await loadX509();
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: new x509.Name(subjectJsonOf(identity)),
     keys: await toWebCryptoPair(native),
@@ -34,7 +35,7 @@ function refuse(expected: Identity, why: string): FerryError {
   return new FerryError('FERRY_ERR_CSR', `refusing CSR for ${describeIdentity(expected)}: ${why}`);
 }
 
-function parseCsr(csrPem: string, expected: Identity): x509.Pkcs10CertificateRequest {
+function parseCsr(x509: typeof X509, csrPem: string, expected: Identity): X509.Pkcs10CertificateRequest {
   const der = firstPemBlock(csrPem, 'CERTIFICATE REQUEST') ?? firstPemBlock(csrPem, 'NEW CERTIFICATE REQUEST');
   if (!der) throw refuse(expected, 'not a PEM certificate request');
   try {
@@ -45,7 +46,7 @@ function parseCsr(csrPem: string, expected: Identity): x509.Pkcs10CertificateReq
 }
 
 /** Subject may name the identity (CN, and O per group for users) or be empty; nothing else. */
-function checkSubject(csr: x509.Pkcs10CertificateRequest, expected: Identity): boolean {
+function checkSubject(csr: X509.Pkcs10CertificateRequest, expected: Identity): boolean {
   const cns: string[] = [];
   const os: string[] = [];
   for (const rdn of csr.subjectName.toJSON()) {
@@ -71,7 +72,7 @@ function checkSubject(csr: x509.Pkcs10CertificateRequest, expected: Identity): b
 }
 
 /** Extensions may only restate what we would issue anyway: the one URI, clientAuth, not-a-CA. */
-function checkExtensions(csr: x509.Pkcs10CertificateRequest, expected: Identity, trustDomain: string): boolean {
+function checkExtensions(x509: typeof X509, csr: X509.Pkcs10CertificateRequest, expected: Identity, trustDomain: string): boolean {
   const uri = identityToUri(expected, trustDomain);
   let namedByUri = false;
   for (const ext of csr.extensions) {
@@ -97,8 +98,9 @@ function checkExtensions(csr: x509.Pkcs10CertificateRequest, expected: Identity,
 }
 
 /** Parses, verifies and checks a CSR; returns it when it may be signed for `expected`. */
-export async function checkCsr(csrPem: string, expected: Identity, trustDomain: string): Promise<x509.Pkcs10CertificateRequest> {
-  const csr = parseCsr(csrPem, expected);
+export async function checkCsr(csrPem: string, expected: Identity, trustDomain: string): Promise<X509.Pkcs10CertificateRequest> {
+  const x509 = await loadX509();
+  const csr = parseCsr(x509, csrPem, expected);
   for (const attr of csr.attributes) {
     if (attr.type !== OID_EXTENSION_REQUEST) throw refuse(expected, `CSR carries attribute ${attr.type}`);
   }
@@ -112,7 +114,7 @@ export async function checkCsr(csrPem: string, expected: Identity, trustDomain: 
   const keyProblem = refusedPublicKeyReason(Buffer.from(csr.publicKey.rawData));
   if (keyProblem) throw refuse(expected, keyProblem);
   const namedByCn = checkSubject(csr, expected);
-  const namedByUri = checkExtensions(csr, expected, trustDomain);
+  const namedByUri = checkExtensions(x509, csr, expected, trustDomain);
   if (!namedByCn && !namedByUri) throw refuse(expected, 'CSR names no identity (no CN, no URI SAN)');
   return csr;
 }

@@ -7,7 +7,7 @@ import { importPrivateKeyPem, spkiDer } from './algorithms.js';
 import { CertificateAuthority } from './certificate-authority.js';
 import { DEFAULT_TRUST_DOMAIN, splitSpiffeUri } from './identity.js';
 import { firstPemBlock, looksLikePem } from './pem.js';
-import { x509 } from './x509-provider.js';
+import { loadX509, type X509 } from './x509-provider.js';
 
 function caError(file: string, why: string, cause?: unknown): FerryError {
   return new FerryError('FERRY_ERR_CA', `${file}: ${why}`, { cause });
@@ -23,7 +23,7 @@ async function readText(file: string, what: string): Promise<string> {
 }
 
 /** The trust domain recorded in the CA's own URI SAN; ferry.local for CAs made elsewhere. */
-function trustDomainOf(cert: x509.X509Certificate, file: string): string {
+function trustDomainOf(x509: typeof X509, cert: X509.X509Certificate, file: string): string {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const uris = san ? san.names.toJSON().filter((n) => n.type === 'url') : [];
   if (uris.length === 0) return DEFAULT_TRUST_DOMAIN;
@@ -42,7 +42,8 @@ export async function loadCA(certFile: string, keyFile: string): Promise<Certifi
   const certText = await readText(certFile, 'CA certificate');
   const certDer = firstPemBlock(certText, 'CERTIFICATE');
   if (!certDer) throw caError(certFile, 'not a PEM certificate');
-  let cert: x509.X509Certificate;
+  const x509 = await loadX509();
+  let cert: X509.X509Certificate;
   let nodeCert: NodeX509Certificate;
   try {
     cert = new x509.X509Certificate(certDer);
@@ -71,6 +72,6 @@ export async function loadCA(certFile: string, keyFile: string): Promise<Certifi
     certDer,
     key,
     keyId: ski ? Buffer.from(ski.keyId, 'hex') : undefined,
-    trustDomain: trustDomainOf(cert, certFile),
+    trustDomain: trustDomainOf(x509, cert, certFile),
   });
 }

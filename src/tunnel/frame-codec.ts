@@ -1,8 +1,10 @@
-// The Stream method's serializers: protobufjs's encode/decode on the same .proto, without
+// The Stream method's serializers: protobufjs's encode/decode on the same protocol
+// definition (the descriptor generated from tunnel.proto), without
 // proto-loader's fromObject/toObject around them (two more walks over every frame, ~1 µs
 // each way for a request head). Decoded frames keep the shape proto-loader gave: the
 // oneof name in `kind`, and defaults for unset fields (read from the message prototype).
 import protobuf from 'protobufjs';
+import { TUNNEL_DESCRIPTOR } from '../gen/tunnel-descriptor.js';
 import type { Frame, FrameIn } from './types.js';
 
 export interface FrameCodec {
@@ -42,8 +44,8 @@ function framedInPlace(data: Buffer): Buffer {
   return frame;
 }
 
-export function frameCodec(protoFile: string): FrameCodec {
-  const root = protobuf.loadSync(protoFile);
+export function frameCodec(): FrameCodec {
+  const root = protobuf.Root.fromJSON(TUNNEL_DESCRIPTOR);
   const frameType = root.lookupType('ferry.tunnel.v1.Frame');
   // protobufjs's default for an unset bytes field is an empty array; ferry (and proto-loader's
   // toObject) hand out Buffers.

@@ -8,8 +8,8 @@ import t from 'tap';
 import { request } from 'undici';
 import { controlAudience, kubectlAudience } from '../../src/tokens/index.js';
 import { createCA } from '../../src/pki/index.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { openTokenForge } from '../helpers/forged-tokens.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { openTokenForge } from '../../testkit/forged-tokens.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { startControlEnv, type ControlAuth } from './control-env.js';
 

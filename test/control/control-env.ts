@@ -3,8 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { ferryOnce } from '../helpers/processes.js';
-import { startTunnelEnv, type TunnelEnv } from '../helpers/tunnel-env.js';
+import { ferryOnce } from '../../testkit/processes.js';
+import { startTunnelEnv, type TunnelEnv } from '../../testkit/tunnel-env.js';
 
 export interface ControlEnv extends TunnelEnv {
   controlPort: number;

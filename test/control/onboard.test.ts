@@ -6,8 +6,8 @@ import t from 'tap';
 import { request } from 'undici';
 import { stringify } from 'yaml';
 import { createCsr, serialOf } from '../../src/pki/index.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { runFerry, type FerryProcess } from '../helpers/processes.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { runFerry, type FerryProcess } from '../../testkit/processes.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { startControlEnv } from './control-env.js';
 

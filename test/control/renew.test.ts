@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { request } from 'undici';
 import { stringify } from 'yaml';
-import { frontDoorClient } from '../helpers/client.js';
-import { runFerry } from '../helpers/processes.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { runFerry } from '../../testkit/processes.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { startControlEnv } from './control-env.js';
 

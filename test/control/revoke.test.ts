@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { request } from 'undici';
 import { serialOf } from '../../src/pki/index.js';
-import { frontDoorClient } from '../helpers/client.js';
+import { frontDoorClient } from '../../testkit/client.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { startControlEnv } from './control-env.js';
 

@@ -10,7 +10,7 @@ import type tap from 'tap';
 import type { Test } from 'tap';
 import { startKubeApiServer, type KubeApiServerOptions, type KubeStandIn } from '../fixtures/kube-apiserver/index.js';
 import { startControlEnv, type ControlEnv } from '../control/control-env.js';
-import type { FerryProcess } from '../helpers/processes.js';
+import type { FerryProcess } from '../../testkit/processes.js';
 
 export const KUBE_TOKEN = 'standin-sa-token-7f3c';
 export const AGENT = 'k1';

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startOpsServer } from '../../src/observability/health-server.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { freePort } from '../helpers/net.js';
+import { freePort } from '../../testkit/net.js';
 
 
 interface QueryResult {

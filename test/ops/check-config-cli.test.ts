@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createCA } from '../../src/pki/index.js';
 import { CONTROLLER_ENV } from '../../src/config/controller-config.js';
 import { AGENT_ENV } from '../../src/config/agent-config.js';
-import { ferryOnce } from '../helpers/processes.js';
+import { ferryOnce } from '../../testkit/processes.js';
 
 const dir = t.testdir({});
 const ca = await createCA();

@@ -1,6 +1,6 @@
 // `ferry` loads only the named command's modules; help and typos still see every command.
 import t from 'tap';
-import { ferryOnce } from '../helpers/processes.js';
+import { ferryOnce } from '../../testkit/processes.js';
 
 const COMMANDS = ['make-ca', 'controller', 'agent', 'get-creds', 'agents', 'quickstart'];
 

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadAgentConfig } from '../../src/config/agent-config.js';
 import { loadControllerConfig } from '../../src/config/controller-config.js';
-import { ferryOnce, ROOT } from '../helpers/processes.js';
+import { ferryOnce, ROOT } from '../../testkit/processes.js';
 import { hasProgram } from './ops-helpers.js';
 
 const K8S = join(ROOT, 'examples', 'kubernetes');

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT } from '../../testkit/processes.js';
 import { freePort, opsStatus, scrape } from './ops-helpers.js';
 
 const LOCAL = join(ROOT, 'examples', 'local');

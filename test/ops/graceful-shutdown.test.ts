@@ -5,9 +5,9 @@
 import t from 'tap';
 import { connect } from 'node:net';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { watchLog } from '../helpers/log-watch.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { watchLog } from '../../testkit/log-watch.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { opsStatus } from './ops-helpers.js';
 

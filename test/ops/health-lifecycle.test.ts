@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCA } from '../../src/pki/index.js';
-import { runFerry, type FerryProcess } from '../helpers/processes.js';
-import { waitUntil } from '../helpers/metrics.js';
+import { runFerry, type FerryProcess } from '../../testkit/processes.js';
+import { waitUntil } from '../../testkit/metrics.js';
 import { freePort, opsStatus } from './ops-helpers.js';
 
 const dir = t.testdir({});

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEAP_FLAG } from '../../src/cli/heap-flag.js';
 import { createCA } from '../../src/pki/index.js';
-import { FERRY, ROOT } from '../helpers/processes.js';
+import { FERRY, ROOT } from '../../testkit/processes.js';
 
 void t.test('bin/ferry, npm start, the Dockerfile, the local examples and the bench pass the flag', async (t) => {
   const shebang = (await readFile(FERRY, 'utf8')).split('\n')[0];

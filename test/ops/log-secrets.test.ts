@@ -11,8 +11,8 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 
 // Inherited by every ferry process the helpers spawn.
 process.env['FERRY_DEBUG'] = '*';

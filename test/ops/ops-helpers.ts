@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../helpers/net.js';
+import { freePort } from '../../testkit/net.js';
 
 export { freePort };
 

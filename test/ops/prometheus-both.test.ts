@@ -3,8 +3,8 @@
 // Skipped when the Debian package "prometheus" is not installed.
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { hasProgram, promtoolCheckMetrics, scrape, startPrometheus, type PromSample } from './ops-helpers.js';
 

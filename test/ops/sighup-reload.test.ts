@@ -6,9 +6,9 @@ import t from 'tap';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { serviceAudience, TokenIssuer, TokenKeyStore } from '../../src/tokens/index.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { watchLog } from '../helpers/log-watch.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { watchLog } from '../../testkit/log-watch.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

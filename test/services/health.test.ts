@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
-import { watchLog } from '../helpers/log-watch.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
+import { watchLog } from '../../testkit/log-watch.js';
 import { eventually, startRecorder } from './recorder.js';
 
 const env = await startTunnelEnv();

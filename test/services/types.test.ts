@@ -14,8 +14,8 @@ import { request as httpsRequest } from 'node:https';
 import { request, type Agent } from 'undici';
 import { stringify } from 'yaml';
 import { identityToUri } from '../../src/pki/index.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTunnelEnv, type ServiceSpec } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTunnelEnv, type ServiceSpec } from '../../testkit/tunnel-env.js';
 import { eventually, startRecorder, type Recorded } from './recorder.js';
 import { verifySigV4 } from './sigv4-verify.js';
 

@@ -2,9 +2,9 @@
 // (never a hang), and the agent's next instance serves again.
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { waitUntil } from '../helpers/metrics.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { waitUntil } from '../../testkit/metrics.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

@@ -7,11 +7,11 @@ import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { createCA, type IssuedCertificate } from '../../src/pki/index.js';
 import type { Frame } from '../../src/tunnel/types.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTickingStream } from '../helpers/ticking-stream.js';
-import { watchLog } from '../helpers/log-watch.js';
-import { RawAgent } from '../helpers/raw-agent.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTickingStream } from '../../testkit/ticking-stream.js';
+import { watchLog } from '../../testkit/log-watch.js';
+import { RawAgent } from '../../testkit/raw-agent.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

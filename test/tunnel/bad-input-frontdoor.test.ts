@@ -10,11 +10,11 @@ import t, { type Test } from 'tap';
 import { request, type Dispatcher } from 'undici';
 import { createCA } from '../../src/pki/index.js';
 import { controlAudience, serviceAudience } from '../../src/tokens/index.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTickingStream } from '../helpers/ticking-stream.js';
-import { openTokenForge } from '../helpers/forged-tokens.js';
-import { watchLog } from '../helpers/log-watch.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTickingStream } from '../../testkit/ticking-stream.js';
+import { openTokenForge } from '../../testkit/forged-tokens.js';
+import { watchLog } from '../../testkit/log-watch.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

@@ -2,13 +2,13 @@
 // programs return to 0; an upstream that resets reaches the client as a reset.
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { scrapeValue, waitUntil } from '../helpers/metrics.js';
-import { watchLog } from '../helpers/log-watch.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { scrapeValue, waitUntil } from '../../testkit/metrics.js';
+import { watchLog } from '../../testkit/log-watch.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 import { join } from 'node:path';
-import { freePort } from '../helpers/net.js';
+import { freePort } from '../../testkit/net.js';
 
 
 const upstream = await startUpstream();

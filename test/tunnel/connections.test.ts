@@ -3,8 +3,8 @@
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:tls';
 import t from 'tap';
-import { waitUntil } from '../helpers/metrics.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { waitUntil } from '../../testkit/metrics.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

@@ -6,10 +6,10 @@ import t from 'tap';
 import { concatWithFrameRoom, frameCodec } from '../../src/tunnel/frame-codec.js';
 import { TUNNEL_PROTO } from '../../src/tunnel/proto.js';
 import type { Frame } from '../../src/tunnel/types.js';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT } from '../../testkit/processes.js';
 
 const file = join(ROOT, TUNNEL_PROTO);
-const codec = frameCodec(file);
+const codec = frameCodec();
 const loader = (
   protoLoader.loadSync(file, { longs: String, enums: String, defaults: true, oneofs: true })['ferry.tunnel.v1.Tunnel'] as protoLoader.ServiceDefinition
 )['Stream']!;

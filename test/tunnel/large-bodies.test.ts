@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { rssBytes, sampleRss } from '../helpers/rss.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { rssBytes, sampleRss } from '../../testkit/rss.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { PATTERN, patternSha256, startUpstream } from '../fixtures/upstream.js';
 
 const GiB = 1024 * 1024 * 1024;

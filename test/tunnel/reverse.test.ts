@@ -3,7 +3,7 @@
 // and adds the credential only it holds.
 import t from 'tap';
 import { request } from 'undici';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const SAAS_SECRET = 'saas-secret-7f3c0b1e';

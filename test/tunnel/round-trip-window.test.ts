@@ -6,9 +6,9 @@ import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { HTTP2_MAX_WINDOW_BYTES, HTTP2_WINDOW_BYTES } from '../../src/tunnel/limits.js';
 import { fitStreamWindowToRoundTrip, windowForRoundTrip, type WindowFit } from '../../src/tunnel/rtt-window.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { startDelayRelay } from '../helpers/delay-relay.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startDelayRelay } from '../../testkit/delay-relay.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const MIB = 1024 * 1024;

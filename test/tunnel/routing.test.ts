@@ -2,8 +2,8 @@
 // in-flight request finishes; unknown services are 404, unknown agents 503.
 import t from 'tap';
 import { request } from 'undici';
-import { frontDoorClient } from '../helpers/client.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const up1 = await startUpstream();

@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { request } from 'undici';
 import { TRIM_INTERVAL_MS } from '../../src/controller/agent-session.js';
-import { frontDoorClient } from '../helpers/client.js';
-import { scrapeValue } from '../helpers/metrics.js';
-import { freePort } from '../helpers/net.js';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { frontDoorClient } from '../../testkit/client.js';
+import { scrapeValue } from '../../testkit/metrics.js';
+import { freePort } from '../../testkit/net.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const BURST = 32;

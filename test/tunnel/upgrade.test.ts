@@ -4,7 +4,7 @@ import { connect } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import WebSocket from 'ws';
-import { startTunnelEnv } from '../helpers/tunnel-env.js';
+import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startUpstream } from '../fixtures/upstream.js';
 
 const upstream = await startUpstream();

@@ -1,12 +1,30 @@
-// Starts real ferry processes (bin/ferry, built by `npm test`'s pretest) and waits for
-// the log line that says they are ready.
+// Starts real ferry processes (bin/ferry, which runs dist/, built by `npm test`'s pretest)
+// and waits for the log line that says they are ready. Before the first start it checks
+// that dist/ is not older than src/, so a test never passes on stale code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { HEAP_FLAG } from '../../src/cli/heap-flag.js';
+import { HEAP_FLAG } from '../src/cli/heap-flag.js';
+import { assertDistFresh } from './dist-freshness.js';
+import { exec } from './exec.js';
+import { projectRoot } from './project-root.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = projectRoot();
 export const FERRY = join(ROOT, 'bin', 'ferry');
+
+let distChecked = false;
+
+function checkDistOnce(): void {
+  if (distChecked) return;
+  assertDistFresh(ROOT);
+  distChecked = true;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags before bin/ferry; default: the heap flag every launcher passes. */
+  nodeArgs?: string[];
+}
 
 export interface LogLine {
   msg?: string;
@@ -79,8 +97,9 @@ export class FerryProcess {
 }
 
 /** Runs bin/ferry the way its launchers do (with the heap flag). */
-export function runFerry(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): FerryProcess {
-  const child = spawn(process.execPath, [HEAP_FLAG, FERRY, ...args], {
+export function runFerry(args: string[], opts: RunOptions = {}): FerryProcess {
+  checkDistOnce();
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? [HEAP_FLAG]), FERRY, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, FERRY_LOG_PRETTY: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,12 +109,6 @@ export function runFerry(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
 
 /** Runs a ferry command to completion and returns its exit code and output. */
 export function ferryOnce(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HEAP_FLAG, FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  checkDistOnce();
+  return exec(process.execPath, [HEAP_FLAG, FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
 }

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createCA, type CertificateAuthority } from '../../src/pki/index.js';
-import { serviceAudience, TokenIssuer, TokenKeyStore } from '../../src/tokens/index.js';
+import { createCA, type CertificateAuthority } from '../src/pki/index.js';
+import { serviceAudience, TokenIssuer, TokenKeyStore } from '../src/tokens/index.js';
 import { runFerry, type FerryProcess } from './processes.js';
 
 export interface ServiceSpec {

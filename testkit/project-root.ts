@@ -1,11 +1,12 @@
-// Files shipped beside the code (proto/, package.json) are found from the project root,
-// which is two levels up from src/ when run by ts-node and three from dist/src/.
+// The repository's root folder (package.json, bin/, proto/, dist/), for tests and benchmarks
+// that start bin/ferry or read files beside the code. The shipped code never needs it.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let cached: string | undefined;
 
+/** Walks up from this file (testkit/ or dist/testkit/) to the package.json named ferry. */
 export function projectRoot(): string {
   if (cached) return cached;
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -19,8 +20,4 @@ export function projectRoot(): string {
     if (up === dir) throw new Error('cannot find the ferry project root (package.json)');
     dir = up;
   }
-}
-
-export function ferryVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }

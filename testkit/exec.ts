@@ -1,4 +1,4 @@
-// Runs an external tool (curl, h2load, openssl) to completion and returns its output;
+// Runs a program (ferry, curl, h2load, openssl) to completion and returns its output;
 // a non-zero exit is returned, not thrown, because curl's timeout exit still carries numbers.
 import { spawn } from 'node:child_process';
 
@@ -8,9 +8,15 @@ export interface ExecResult {
   stderr: string;
 }
 
-export function exec(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+export interface ExecOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function exec(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

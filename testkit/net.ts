@@ -1,9 +1,15 @@
-// Loopback ports: a free one to hand to a program that cannot report its own, and a wait
-// until a program accepts connections.
-import { connect } from 'node:net';
-import { sleep } from './stats.js';
+// Loopback ports: a free one to hand to a program that cannot report the one it bound,
+// and a wait until a program accepts connections.
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export { freePort } from '../../test/helpers/net.js';
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

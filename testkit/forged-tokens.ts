@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SignJWT, base64url } from 'jose';
-import { serviceAudience, TokenKeyStore, type TokenKey } from '../../src/tokens/index.js';
+import { serviceAudience, TokenKeyStore, type TokenKey } from '../src/tokens/index.js';
 
 export interface RouteClaims {
   agent: string;

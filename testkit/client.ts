@@ -1,5 +1,5 @@
 // HTTPS clients for the front door: undici with the CA pinned and an optional client
-// certificate; h2 on request.
+// certificate (h2 on request), and the benchmarks' unverified one.
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
 
@@ -14,5 +14,19 @@ export function frontDoorClient(caPem: string, opts: { cert?: string; key?: stri
     allowH2: opts.h2 ?? false,
     bodyTimeout: 0,
     headersTimeout: 0,
+  });
+}
+
+/**
+ * For the benchmark scenarios the load tools cannot drive (aborts, restarts): TLS unverified,
+ * like h2load and curl -k there, and no body or header timeouts.
+ */
+export function benchClient(connections?: number): Agent {
+  return new Agent({
+    connect: { rejectUnauthorized: false, servername: 'localhost' },
+    connections: connections ?? null,
+    bodyTimeout: 0,
+    headersTimeout: 0,
+    keepAliveTimeout: 60_000,
   });
 }

@@ -1,4 +1,5 @@
-// Resident memory of a process, read from /proc/PID/status.
+// Resident memory of a process, read from /proc/PID/status, sampled while a test or a
+// benchmark runs.
 import { readFileSync } from 'node:fs';
 
 export function rssBytes(pid: number): number {

@@ -2,10 +2,10 @@
 // event and frame is the test's choice, so it can send what a real agent never would.
 import * as grpc from '@grpc/grpc-js';
 import { createSecureContext } from 'node:tls';
-import type { TunnelClient } from '../../src/gen/ferry/tunnel/v1/Tunnel.js';
-import { METADATA_SESSION } from '../../src/tunnel/limits.js';
-import { tunnelPackage } from '../../src/tunnel/proto.js';
-import type { AgentEvent, ControllerEventIn, Frame, FrameIn } from '../../src/tunnel/types.js';
+import type { TunnelClient } from '../src/gen/ferry/tunnel/v1/Tunnel.js';
+import { METADATA_SESSION } from '../src/tunnel/limits.js';
+import { tunnelPackage } from '../src/tunnel/proto.js';
+import type { AgentEvent, ControllerEventIn, Frame, FrameIn } from '../src/tunnel/types.js';
 
 export interface CallOutcome {
   /** grpc status code, or -1 when the call ended cleanly with no status error. */
