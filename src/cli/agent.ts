@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { AGENT_ENV, loadAgentConfig } from '../config/agent-config.js';
 import { agentNameOf, readTls, startAgent } from '../agent/agent.js';
-import { buildServices } from '../agent/services/registry.js';
+import { buildServices } from '../services/registry.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';

@@ -2,8 +2,8 @@
 // plain HTTP services with a credential kind. A missing credential does not stop the
 // build: the service starts unhealthy and says why.
 import { readFile } from 'node:fs/promises';
-import { FerryError, messageOf } from '../../errors.js';
-import { SPINNAKER_TYPES, type ServiceConfig } from '../../config/agent-config.js';
+import { FerryError, messageOf } from '../errors.js';
+import { SPINNAKER_TYPES, type ServiceConfig } from '../config/agent-config.js';
 import type { AgentService } from './agent-service.js';
 import { ArgoCdService } from './argocd.js';
 import { AwsService } from './aws.js';
