@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { Agent as HttpsClient, request } from 'undici';
 import { loadAgentConfig } from '../config/agent-config.js';
 import { loadControllerConfig } from '../config/controller-config.js';
+import { defaultServiceTypes } from '../services/default-types.js';
 import { startAgent } from '../agent/agent.js';
 import { startController } from '../controller/controller.js';
 import { FerryError } from '../errors.js';
@@ -84,10 +85,10 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
   );
 
   const controller = await step(`controller (front door https://localhost:${opts.frontDoorPort})`, async () =>
-    startController(await loadControllerConfig(join(dir, 'controller.yaml')), { logger }),
+    startController(await loadControllerConfig(join(dir, 'controller.yaml'), process.env, defaultServiceTypes()), { logger }),
   );
   const agent = await step(`agent "${AGENT}" connected`, async () => {
-    const a = await startAgent(await loadAgentConfig(join(dir, 'agent.yaml')), { logger });
+    const a = await startAgent(await loadAgentConfig(join(dir, 'agent.yaml'), process.env, defaultServiceTypes()), { logger });
     const deadline = Date.now() + 15_000;
     while (!a.isConnected()) {
       if (Date.now() > deadline) throw new FerryError('FERRY_ERR_NO_AGENT', 'the agent did not connect within 15 s');

@@ -10,7 +10,7 @@
 import aws4 from 'aws4';
 import type { Dispatcher } from 'undici';
 import { FerryError } from '../errors.js';
-import type { ServiceConfig } from '../config/agent-config.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequest, UpstreamHeader } from './agent-service.js';
 import { SecretValue } from './credentials.js';
 import { HttpTarget, type UpstreamTlsOptions } from './http-proxy.js';

@@ -1,18 +1,14 @@
-// Builds the agent's services from config, one class per type; custom `x-…` types are
-// plain HTTP services with a credential kind. A missing credential does not stop the
-// build: the service starts unhealthy and says why.
+// Builds services from config entries through the type registry (built-ins unless an
+// embedder hands its own). A missing credential does not stop the build: the service
+// starts unhealthy and says why.
 import { readFile } from 'node:fs/promises';
 import { FerryError, messageOf } from '../errors.js';
-import { SPINNAKER_TYPES, type ServiceConfig } from '../config/agent-config.js';
 import type { AgentService } from './agent-service.js';
-import { ArgoCdService } from './argocd.js';
-import { AwsService } from './aws.js';
-import { CredentialService } from './custom.js';
+import { defaultServiceTypes } from './default-types.js';
 import type { UpstreamTlsOptions } from './http-proxy.js';
-import { JenkinsService } from './jenkins.js';
-import { KubernetesService, KubernetesUrlService } from './kubernetes.js';
-import type { BaseService, ServiceContext } from './service-base.js';
-import { SpinnakerService } from './spinnaker.js';
+import type { ServiceContext } from './service-base.js';
+import type { ServiceConfig } from './service-config.js';
+import type { ServiceTypeRegistry } from './service-types.js';
 
 async function readOptional(file: string | undefined, what: string): Promise<string | undefined> {
   if (!file) return undefined;
@@ -45,38 +41,33 @@ function defaultContext(ctx: Partial<ServiceContext>): ServiceContext {
   };
 }
 
-function construct(cfg: ServiceConfig, ctx: ServiceContext, tls: UpstreamTlsOptions): BaseService {
-  switch (cfg.type) {
-    case 'kubernetes':
-      return cfg.kubernetes ? new KubernetesService(cfg, ctx, tls) : new KubernetesUrlService(cfg, ctx, tls);
-    case 'jenkins':
-      return new JenkinsService(cfg, ctx, tls);
-    case 'argocd':
-      return new ArgoCdService(cfg, ctx, tls);
-    case 'aws':
-      return new AwsService(cfg, ctx, tls);
-    default:
-      if ((SPINNAKER_TYPES as readonly string[]).includes(cfg.type)) return new SpinnakerService(cfg, ctx, tls);
-      return new CredentialService(cfg, ctx, tls);
-  }
-}
-
-export async function buildService(cfg: ServiceConfig, context: Partial<ServiceContext> = {}): Promise<AgentService> {
-  const ctx = defaultContext(context);
-  const service = construct(cfg, ctx, await upstreamTls(cfg));
-  await service.start();
+export async function buildService(
+  cfg: ServiceConfig,
+  context: Partial<ServiceContext> = {},
+  types: ServiceTypeRegistry = defaultServiceTypes(),
+): Promise<AgentService> {
+  const def = types.find(cfg.type);
+  if (!def) throw new FerryError('FERRY_ERR_BAD_CONFIG', `unknown service type "${cfg.type}"`);
+  const service = def.create(cfg, defaultContext(context), await upstreamTls(cfg));
+  await service.start?.();
   return service;
 }
 
-export async function buildServices(configs: readonly ServiceConfig[], context: Partial<ServiceContext> = {}): Promise<AgentService[]> {
+/** Builds each entry (validated by the loader: `entries` are any config's service list). */
+export async function buildServices(
+  entries: readonly { type: string; name: string }[],
+  context: Partial<ServiceContext> = {},
+  types: ServiceTypeRegistry = defaultServiceTypes(),
+): Promise<AgentService[]> {
   const seen = new Set<string>();
   const out: AgentService[] = [];
   try {
-    for (const cfg of configs) {
-      const key = `${cfg.type}/${cfg.name}`;
+    for (const entry of entries) {
+      const key = `${entry.type}/${entry.name}`;
       if (seen.has(key)) throw new FerryError('FERRY_ERR_BAD_CONFIG', `service ${key} is configured twice`);
       seen.add(key);
-      out.push(await buildService(cfg, context));
+      // Entries passed validation when loaded; parsing again types them (defaults are idempotent).
+      out.push(await buildService(types.configSchema.parse(entry), context, types));
     }
   } catch (err) {
     // Stop the watchers and probes of those already built.

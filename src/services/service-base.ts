@@ -3,7 +3,7 @@
 // the reason (never the value) while the agent keeps running.
 import { request } from 'undici';
 import { FerryError } from '../errors.js';
-import type { HealthConfig, ServiceConfig } from '../config/agent-config.js';
+import type { HealthConfig, ServiceConfig } from './service-config.js';
 import type { LogFn } from '../observability/log-fn.js';
 import type { AgentService, PreparedRequest, ServiceHealth, ServiceRequest, UpstreamHeader } from './agent-service.js';
 import type { SecretOptions } from './credential-kinds.js';
