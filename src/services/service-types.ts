@@ -52,7 +52,7 @@ export class ServiceTypeRegistry implements ServiceSchemas<ServiceConfig> {
     }
     const schema = z.strictObject({ ...base, ...own, health }).superRefine((entry, ctx) => this.check(entry, owners, ctx));
     // The shape is put together at run time: its static type is the built-ins' ServiceConfig.
-    return schema as unknown as z.ZodType<ServiceConfig>;
+    return schema;
   }
 
   /** What each type needs and allows, reported at the key that is wrong. */
