@@ -51,7 +51,7 @@ export class ServiceTypeRegistry implements ServiceSchemas<ServiceConfig> {
       if (def.schema) own[def.key] ??= def.schema.optional();
     }
     const schema = z.strictObject({ ...base, ...own, health }).superRefine((entry, ctx) => this.check(entry, owners, ctx));
-    // The shape is put together at run time: its static type is the built-ins' ServiceConfig.
+    // Put together at run time; typed as the built-ins' ServiceConfig (an embedder's keys are in its index).
     return schema;
   }
 
