@@ -13,14 +13,9 @@ export { issueServiceToken, type ServiceTarget } from './api/service-token.js';
 
 // Config: from a YAML file (as the CLI reads it, with FERRY_* overrides) or from an object
 // (same schema and problem wording; relative paths resolved against options.baseDir).
-export {
-  loadControllerConfig,
-  controllerConfigFromObject,
-  controllerConfigSchema,
-  type ControllerConfig,
-  type ControllerConfigInput,
-} from './config/controller-config.js';
-export { loadAgentConfig, agentConfigFromObject, agentConfigSchema, type AgentConfig, type AgentConfigInput } from './config/agent-config.js';
+export { loadControllerConfig, loadAgentConfig, controllerConfigFromObject, agentConfigFromObject } from './api/config.js';
+export { controllerConfigSchemaOf, type ControllerConfig, type ControllerConfigInput } from './config/controller-config.js';
+export { agentConfigSchemaOf, type AgentConfig, type AgentConfigInput } from './config/agent-config.js';
 export type { ConfigObjectOptions } from './config/from-object.js';
 export { ConfigError, formatProblem, type ConfigProblem } from './config/config-error.js';
 

@@ -11,11 +11,11 @@ import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
 import { ferryVersion } from '../version.js';
 import type { Service } from '../tunnel/types.js';
-import { startReverseListener } from './reverse-listener.js';
+import { startReverseListener } from '../reverse/index.js';
 import { Connector, type AgentTlsMaterial } from './connector.js';
 import { CertificateRenewer, ensureEnrolled } from './bootstrap.js';
-import type { AgentService } from './services/agent-service.js';
-import { buildServices } from './services/registry.js';
+import type { AgentService } from '../services/agent-service.js';
+import { buildServices } from '../services/registry.js';
 
 export interface Agent {
   readonly name: string;

@@ -12,7 +12,7 @@ import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
-import { runRequest, type RunnerContext } from './request-runner.js';
+import { serveRequest as runRequest, type ServeContext as RunnerContext } from '../relay/serve-request.js';
 
 export interface AgentTlsMaterial {
   caPem: string;

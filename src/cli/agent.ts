@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { AGENT_ENV, loadAgentConfig } from '../config/agent-config.js';
 import { agentNameOf, readTls, startAgent } from '../agent/agent.js';
-import { buildServices } from '../agent/services/registry.js';
+import { buildServices } from '../services/registry.js';
+import { defaultServiceTypes } from '../services/default-types.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
@@ -15,7 +16,7 @@ export function registerAgent(program: Command): void {
     .option('--check-config', 'validate the config (and that its certificates and services load) and exit')
     .addHelpText('after', envHelp(AGENT_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
-      const config = await loadAgentConfig(opts.config);
+      const config = await loadAgentConfig(opts.config, process.env, defaultServiceTypes());
       if (opts.checkConfig) {
         agentNameOf((await readTls(config)).certPem);
         const services = await buildServices(config.services);

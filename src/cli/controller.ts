@@ -1,6 +1,7 @@
 // `ferry controller --config FILE`
 import type { Command } from 'commander';
 import { CONTROLLER_ENV, loadControllerConfig } from '../config/controller-config.js';
+import { defaultServiceTypes } from '../services/default-types.js';
 import { startController } from '../controller/controller.js';
 import { loadCA } from '../pki/index.js';
 import { envHelp } from './env-help.js';
@@ -15,7 +16,7 @@ export function registerController(program: Command): void {
     .option('--check-config', 'validate the config (and that the CA loads) and exit')
     .addHelpText('after', envHelp(CONTROLLER_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
-      const config = await loadControllerConfig(opts.config);
+      const config = await loadControllerConfig(opts.config, process.env, defaultServiceTypes());
       if (opts.checkConfig) {
         await loadCA(config.ca.cert, config.ca.key);
         process.stdout.write(`${opts.config}: ok\n`);

@@ -1,7 +1,7 @@
 // The controller's YAML config. Relative paths are read from the config file's folder.
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { resolveServicePaths, serviceConfigSchema } from './agent-config.js';
+import type { ServiceEntry, ServiceSchemas } from './agent-config.js';
 import { durationSchema } from './duration.js';
 import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } from './from-object.js';
 import { listenSchema } from './listen.js';
@@ -9,7 +9,9 @@ import { loadConfigFile } from './load-yaml.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
-export const controllerConfigSchema = z
+/** The controller config's schema with the given service entries' schema (for `reverse`). */
+export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.ZodType<S>) {
+  return z
   .object({
     ca: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }),
     /** Token keys and revocations live here; default: <folder of ca.cert>/state. */
@@ -47,14 +49,17 @@ export const controllerConfigSchema = z
         z.strictObject({
           /** Agent names allowed to call this service ("*" for every agent). */
           agents: z.array(z.string().min(1)).min(1),
-          service: serviceConfigSchema,
+          service: services,
         }),
       )
       .default([]),
   })
   .strict();
+}
 
-export type ControllerConfig = z.infer<typeof controllerConfigSchema> & { file: string; dataDir: string };
+type RawControllerConfig<S extends ServiceEntry> = z.infer<ReturnType<typeof controllerConfigSchemaOf<S>>>;
+
+export type ControllerConfig<S extends ServiceEntry = ServiceEntry> = RawControllerConfig<S> & { file: string; dataDir: string };
 
 export const CONTROLLER_ENV = {
   AGENTS_LISTEN: 'agents.listen',
@@ -64,20 +69,21 @@ export const CONTROLLER_ENV = {
   METRICS_LISTEN: 'metrics.listen',
 } as const;
 
-export type ControllerConfigInput = z.input<typeof controllerConfigSchema>;
+export type ControllerConfigInput = z.input<ReturnType<typeof controllerConfigSchemaOf<ServiceEntry>>>;
 
-export async function loadControllerConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ControllerConfig> {
-  const raw = await loadConfigFile(file, controllerConfigSchema, { env, envPrefix: 'FERRY_', envMap: CONTROLLER_ENV });
-  return resolveControllerConfig(raw, dirname(resolve(file)), resolve(file));
+export async function loadControllerConfig<S extends ServiceEntry>(file: string, env: NodeJS.ProcessEnv, services: ServiceSchemas<S>): Promise<ControllerConfig<S>> {
+  const raw: RawControllerConfig<S> = await loadConfigFile(file, controllerConfigSchemaOf(services.configSchema), { env, envPrefix: 'FERRY_', envMap: CONTROLLER_ENV });
+  return resolveControllerConfig(raw, dirname(resolve(file)), resolve(file), services);
 }
 
 /** A controller config from an object (no file, no environment overrides). */
-export function controllerConfigFromObject(data: ControllerConfigInput, options: ConfigObjectOptions): ControllerConfig {
+export function controllerConfigFromObject<S extends ServiceEntry>(data: ControllerConfigInput, options: ConfigObjectOptions, services: ServiceSchemas<S>): ControllerConfig<S> {
   const label = options.label ?? DEFAULT_CONFIG_LABEL;
-  return resolveControllerConfig(parseConfigObject(data, controllerConfigSchema, label), resolve(options.baseDir), label);
+  const raw: RawControllerConfig<S> = parseConfigObject(data, controllerConfigSchemaOf(services.configSchema), label);
+  return resolveControllerConfig(raw, resolve(options.baseDir), label, services);
 }
 
-function resolveControllerConfig(raw: z.infer<typeof controllerConfigSchema>, base: string, file: string): ControllerConfig {
+function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfig<S>, base: string, file: string, services: ServiceSchemas<S>): ControllerConfig<S> {
   const at = (p: string) => resolve(base, p);
   const ca = { cert: at(raw.ca.cert), key: at(raw.ca.key) };
   return {
@@ -85,6 +91,6 @@ function resolveControllerConfig(raw: z.infer<typeof controllerConfigSchema>, ba
     ca,
     file,
     dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
-    reverse: raw.reverse.map((r) => ({ ...r, service: resolveServicePaths(r.service, at) })),
+    reverse: raw.reverse.map((r) => ({ ...r, service: services.resolvePaths(r.service, at) })),
   };
 }

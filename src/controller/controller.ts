@@ -17,7 +17,7 @@ import { TokenAuthenticator } from './auth-token.js';
 import { startFrontDoor, type FrontDoor } from './front-door.js';
 import type { FrontDoorAuthenticator } from './front-door-auth.js';
 import { countIssuance } from './issuance-metrics.js';
-import { ReverseServices } from './reverse-services.js';
+import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi } from './control-api/index.js';

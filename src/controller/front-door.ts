@@ -1,12 +1,10 @@
 // The front door: HTTPS (HTTP/1.1 and h2) for clients. It authenticates a caller,
 // picks an agent session for the route, borrows a stream and hands over to a proxy.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { FerryError } from '../errors.js';
-import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
 import { MAX_HEADER_BYTES } from '../tunnel/limits.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { RequestHead } from '../tunnel/types.js';
@@ -14,8 +12,9 @@ import type { AgentSession } from './agent-session.js';
 import { clientCertificateOf } from './client-certificate.js';
 import { authenticateRequest, type Authenticated, type FrontDoorAuthenticator } from './front-door-auth.js';
 import { sendError, sendSocketError } from '../relay/http-error.js';
-import { proxyRequest, type AnyRequest, type ProxyHooks } from './proxy-request.js';
-import { proxyUpgrade } from './proxy-upgrade.js';
+import { requestHeadOf, type AnyRequest } from '../relay/request-head.js';
+import { sendRequest as proxyRequest, type SendHooks } from '../relay/send-request.js';
+import { sendUpgrade as proxyUpgrade } from '../relay/send-upgrade.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export interface FrontDoorOptions {
@@ -42,28 +41,14 @@ export interface FrontDoor {
 const KEEPALIVE_MS = 30_000;
 
 function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
-  // Client credentials stop here too (the agent strips them again): the ferry JWT never leaves the controller.
-  const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), { keepUpgrade: true, dropClientAuth: true });
-  const authority = req.headers[':authority'];
-  if (req.headers.host === undefined && typeof authority === 'string') headers.push({ name: 'host', value: authority });
-  return {
-    method: req.method,
-    path: req.url,
-    headers,
-    serviceType: auth.route.type,
-    serviceName: auth.route.name,
-    caller: auth.caller,
-    requestId: randomUUID(),
-    remoteAddress: req.socket.remoteAddress ?? '',
-    scheme: 'https',
-  };
+  return requestHeadOf(req, auth.route, auth.caller, 'https');
 }
 
 /**
  * One request's link to its agent session and the metrics. An object rather than a set of
  * closures: a watch keeps it for hours, and ten thousand idle watches are a normal load.
  */
-class SessionHooks implements ProxyHooks {
+class SessionHooks implements SendHooks {
   private readonly started = process.hrtime.bigint();
   readonly onBytes: FrontDoorOptions['onBytes'];
 

@@ -7,6 +7,7 @@ import t from 'tap';
 import { stringify } from 'yaml';
 import { renewalDelayMs } from '../../src/agent/bootstrap.js';
 import { loadAgentConfig } from '../../src/config/agent-config.js';
+import { defaultServiceTypes } from '../../src/services/default-types.js';
 import { mergeKubeconfig } from '../../src/controller/control-api/index.js';
 import { createCA, createCsr } from '../../src/pki/index.js';
 
@@ -44,7 +45,7 @@ void t.test('agent config: exactly one of tls or bootstrap, and one of token or 
   const load = async (doc: Record<string, unknown>) => {
     const file = join(dir, 'agent.yaml');
     await writeFile(file, stringify({ controller: { address: 'c:9001' }, ...doc }));
-    return loadAgentConfig(file, {});
+    return loadAgentConfig(file, {}, defaultServiceTypes());
   };
   const bootstrap = { tokenFile: 'tok', controlUrl: 'https://c:9003', caFile: 'ca.crt' };
   const cfg = await load({ bootstrap, certDir: 'certs' });

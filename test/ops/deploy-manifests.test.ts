@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadAgentConfig } from '../../src/config/agent-config.js';
 import { loadControllerConfig } from '../../src/config/controller-config.js';
+import { defaultServiceTypes } from '../../src/services/default-types.js';
 import { ferryOnce, ROOT } from '../../testkit/processes.js';
 import { hasProgram } from './ops-helpers.js';
 
@@ -103,7 +104,7 @@ void t.test('the controller base', { skip: haveKubectl ? false : 'kubectl not in
     const lint = yamllint(['-c', LINT_CONFIG, '-'], text);
     t.equal(lint.status, 0, `rendered output lints clean: ${lint.output}`);
   }
-  const config = await loadControllerConfig(await configFromMap(docs, t.testdir({}), 'controller.yaml'), {});
+  const config = await loadControllerConfig(await configFromMap(docs, t.testdir({}), 'controller.yaml'), {}, defaultServiceTypes());
   t.equal(config.metrics.listen.port, 9102, 'the shipped controller.yaml passes ferry’s schema');
   t.equal(config.dataDir, '/var/lib/ferry');
 });
@@ -123,7 +124,7 @@ void t.test('the agent base', { skip: haveKubectl ? false : 'kubectl not install
     const lint = yamllint(['-c', LINT_CONFIG, '-'], text);
     t.equal(lint.status, 0, `rendered output lints clean: ${lint.output}`);
   }
-  const config = await loadAgentConfig(await configFromMap(docs, t.testdir({}), 'agent.yaml'), {});
+  const config = await loadAgentConfig(await configFromMap(docs, t.testdir({}), 'agent.yaml'), {}, defaultServiceTypes());
   t.equal(config.metrics?.listen.port, 9102, 'the shipped agent.yaml passes ferry’s schema');
   t.same(config.services.map((s) => `${s.type}/${s.name}`), ['kubernetes/this-cluster']);
 });
@@ -196,9 +197,9 @@ void t.test('docker-compose.yml: make-ca, controller, agent and demo, hardened',
     const source = mount.split(':')[0]!;
     if (source.startsWith('./')) t.ok(existsSync(join(ROOT, source)), `${source} exists`);
   }
-  const controller = await loadControllerConfig(join(ROOT, 'examples', 'compose', 'controller.yaml'), {});
+  const controller = await loadControllerConfig(join(ROOT, 'examples', 'compose', 'controller.yaml'), {}, defaultServiceTypes());
   t.ok(controller.frontDoor.serverNames.includes('controller'), 'the agent can verify the controller by its service name');
-  const agent = await loadAgentConfig(join(ROOT, 'examples', 'compose', 'agent.yaml'), {});
+  const agent = await loadAgentConfig(join(ROOT, 'examples', 'compose', 'agent.yaml'), {}, defaultServiceTypes());
   t.equal(agent.controller.address, 'controller:9001');
 
   const composeCli = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });

@@ -9,9 +9,9 @@ import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import { request } from 'undici';
-import { serviceConfigSchema } from '../../src/config/agent-config.js';
-import { buildService } from '../../src/agent/services/registry.js';
-import type { AgentService, UpstreamHeader } from '../../src/agent/services/agent-service.js';
+import { serviceConfigSchema } from '../../src/services/default-types.js';
+import { buildService } from '../../src/services/registry.js';
+import type { AgentService, UpstreamHeader } from '../../src/services/agent-service.js';
 import { FerryError } from '../../src/errors.js';
 import { startRecorder } from './recorder.js';
 import { canonicalRequest, verifySigV4 } from './sigv4-verify.js';
@@ -45,7 +45,7 @@ t.teardown(async () => {
 });
 
 async function awsService(service: string, extra: Record<string, unknown> = {}): Promise<AgentService> {
-  const cfg = serviceConfigSchema.parse({
+  const cfg = serviceConfigSchema().parse({
     type: 'aws',
     name: service,
     url: upstream.url,
@@ -141,7 +141,7 @@ void t.test('refused: chunk-signed uploads, oversize unhashed bodies, upgrades',
 });
 
 void t.test('a missing key: unhealthy with the reason, 503, the key never in the message', async (t) => {
-  const cfg = serviceConfigSchema.parse({
+  const cfg = serviceConfigSchema().parse({
     type: 'aws',
     name: 'gone',
     url: upstream.url,

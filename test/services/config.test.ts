@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadAgentConfig } from '../../src/config/agent-config.js';
+import { defaultServiceTypes } from '../../src/services/default-types.js';
+import type { ServiceConfig } from '../../src/services/service-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'ferry-svc-config-'));
@@ -18,11 +20,11 @@ tls: { cert: a.crt, key: a.key, ca: ca.crt }
 services:
 `;
 
-async function load(body: string): Promise<{ file: string; err?: ConfigError; config?: Awaited<ReturnType<typeof loadAgentConfig>> }> {
+async function load(body: string): Promise<{ file: string; err?: ConfigError; config?: Awaited<ReturnType<typeof loadAgentConfig<ServiceConfig>>> }> {
   const file = join(dir, `agent-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(file, HEAD + body);
   try {
-    return { file, config: await loadAgentConfig(file, {}) };
+    return { file, config: await loadAgentConfig(file, {}, defaultServiceTypes()) };
   } catch (err) {
     if (err instanceof ConfigError) return { file, err };
     throw err;

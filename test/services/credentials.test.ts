@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { SecretValue } from '../../src/agent/services/credentials.js';
+import { SecretValue } from '../../src/services/credentials.js';
 import { eventually } from './recorder.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'ferry-cred-'));

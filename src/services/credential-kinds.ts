@@ -2,7 +2,8 @@
 // (`Authorization: Token …`) and a client certificate. Each is built from watched secrets,
 // so a rotated file takes effect on the next request.
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
-import type { CredentialConfig, SecretSource } from '../../config/agent-config.js';
+import type { SecretSource } from '../config/agent-config.js';
+import type { CredentialConfig } from './service-config.js';
 import { SecretValue, type SecretValueOptions } from './credentials.js';
 
 export type SecretOptions = Omit<SecretValueOptions, 'label' | 'trim'>;

@@ -1,7 +1,7 @@
 // A plain HTTP service with one of the credential kinds (none, basic, bearer, token,
 // client certificate). Custom `x-…` types are exactly this; jenkins, argocd and the
 // Spinnaker types build on it.
-import type { ServiceConfig } from '../../config/agent-config.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequest, UpstreamHeader } from './agent-service.js';
 import { buildCredential, type ServiceCredential } from './credential-kinds.js';
 import { HttpTarget, type UpstreamTlsOptions } from './http-proxy.js';

@@ -2,9 +2,9 @@
 // listeners, and the rule that a service whose credential is missing answers 503 with
 // the reason (never the value) while the agent keeps running.
 import { request } from 'undici';
-import { FerryError } from '../../errors.js';
-import type { HealthConfig, ServiceConfig } from '../../config/agent-config.js';
-import type { LogFn } from '../../observability/log-fn.js';
+import { FerryError } from '../errors.js';
+import type { HealthConfig, ServiceConfig } from './service-config.js';
+import type { LogFn } from '../observability/log-fn.js';
 import type { AgentService, PreparedRequest, ServiceHealth, ServiceRequest, UpstreamHeader } from './agent-service.js';
 import type { SecretOptions } from './credential-kinds.js';
 import type { SecretValue } from './credentials.js';

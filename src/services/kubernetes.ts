@@ -5,8 +5,8 @@
 // caller's identity the controller authenticated becomes Impersonate-User/-Group, so
 // cluster RBAC applies per person; a client's own Impersonate-* never gets this far
 // (upstreamHeaders drops it).
-import { FerryError } from '../../errors.js';
-import type { ServiceConfig } from '../../config/agent-config.js';
+import { FerryError } from '../errors.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequest, UpstreamHeader } from './agent-service.js';
 import { SecretValue } from './credentials.js';
 import { CredentialService } from './custom.js';

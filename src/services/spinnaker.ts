@@ -7,8 +7,8 @@
 // - anyone else may only be themselves: their own subject is set, and a different
 //   user in the header is refused (403).
 // Two X-Spinnaker-User headers are refused (400): which one the upstream reads is unclear.
-import { FerryError } from '../../errors.js';
-import type { ServiceConfig } from '../../config/agent-config.js';
+import { FerryError } from '../errors.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequest, UpstreamHeader } from './agent-service.js';
 import { CredentialService } from './custom.js';
 import type { UpstreamTlsOptions } from './http-proxy.js';

@@ -1,15 +1,18 @@
-// Header work on the agent side: what a client sent is cleaned before any service sees
-// it, and the agent names itself to the upstream.
+// Header work on the serving side: what a client sent is cleaned before any service sees
+// it, and the serving end (an agent, or the controller for reverse requests) names itself to the upstream.
 import type { IncomingHttpHeaders } from 'node:http';
-import { cleanHeaders } from '../tunnel/headers.js';
+import { cleanHeaders } from './headers.js';
 import type { Header, RequestHeadIn } from '../tunnel/types.js';
-import type { ServiceRequest } from './services/agent-service.js';
+import type { ServiceRequest } from '../services/agent-service.js';
 
 /** undici refuses these outright; Expect: 100-continue makes no sense through a tunnel. */
 const NOT_FORWARDED = new Set(['expect', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'via']);
 
+const SERVE_PLAIN = { keepUpgrade: false, dropClientAuth: true } as const;
+const SERVE_UPGRADE = { keepUpgrade: true, dropClientAuth: true } as const;
+
 export function upstreamHeaders(head: RequestHeadIn, agentName: string): Header[] {
-  const cleaned = cleanHeaders(head.headers, { keepUpgrade: head.upgrade, dropClientAuth: true }).filter(
+  const cleaned = cleanHeaders(head.headers, head.upgrade ? SERVE_UPGRADE : SERVE_PLAIN).filter(
     (h) => !NOT_FORWARDED.has(h.name.toLowerCase()),
   );
   const host = head.headers.find((h) => h.name.toLowerCase() === 'host');

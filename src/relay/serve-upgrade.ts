@@ -1,22 +1,22 @@
-// Serves an Upgrade request (kubectl exec/attach/port-forward, WebSocket): the upstream's
+// The relay's serving side for an Upgrade request (kubectl exec/attach/port-forward, WebSocket): the upstream's
 // answer goes back untouched; after 101 the two sockets are joined through the stream.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { FerryError, messageOf } from '../errors.js';
-import { fromRawHeaders, toNodeHeaders } from '../tunnel/headers.js';
+import { fromRawHeaders, toNodeHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, RequestHeadIn } from '../tunnel/types.js';
-import type { RunnerContext } from './request-runner.js';
-import type { AgentService } from './services/agent-service.js';
+import type { AgentService } from '../services/agent-service.js';
+import type { ServeContext } from './serve-context.js';
 import { serviceRequestOf } from './upstream-headers.js';
 
-export function runUpgrade(
+export function serveUpgrade(
   stream: TunnelStream,
   head: RequestHeadIn,
   service: AgentService,
-  ctx: RunnerContext,
+  ctx: ServeContext,
   done: (status: number | 'error') => void,
 ): void {
   let finished = false;

@@ -1,10 +1,10 @@
 // The reverse direction on the controller: services configured here that named agents
 // may call through their connection (a workload in the cluster reaches a SaaS-side API
-// and the controller adds the credential). The request runner is the agent's own.
+// and the controller adds the credential). The serving side is the relay's, as on an agent.
 import type { ControllerConfig } from '../config/controller-config.js';
-import { runRequest, type RunnerContext } from '../agent/request-runner.js';
-import type { AgentService } from '../agent/services/agent-service.js';
-import { buildServices } from '../agent/services/registry.js';
+import { serveRequest, type ServeContext } from '../relay/serve-request.js';
+import type { AgentService } from '../services/agent-service.js';
+import { buildServices } from '../services/registry.js';
 import type { LogFn } from '../observability/log-fn.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { RequestHeadIn } from '../tunnel/types.js';
@@ -35,7 +35,7 @@ export class ReverseServices {
   serve(agent: string, stream: TunnelStream, head: RequestHeadIn): void {
     // The agent does not get to say who is calling: it is the agent itself.
     head.caller = { subject: agent, groups: [], method: 'certificate' };
-    const ctx: RunnerContext = {
+    const ctx: ServeContext = {
       agentName: 'controller',
       log: this.log,
       findService: (type, name) => this.find(agent, type, name),
@@ -43,7 +43,7 @@ export class ReverseServices {
       onDead: () => undefined,
     };
     this.log('debug', 'reverse request', { agent, service: `${head.serviceType}/${head.serviceName}` });
-    runRequest(stream, head, ctx);
+    serveRequest(stream, head, ctx);
   }
 
   private find(agent: string, type: string, name: string): AgentService | undefined {

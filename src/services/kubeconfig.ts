@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { FerryError } from '../../errors.js';
+import { FerryError } from '../errors.js';
 
 const execSchema = z.object({
   apiVersion: z.string().default('client.authentication.k8s.io/v1'),

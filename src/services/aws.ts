@@ -9,8 +9,8 @@
 // (STREAMING-…) are signed with the client's keys and cannot be re-signed: refused.
 import aws4 from 'aws4';
 import type { Dispatcher } from 'undici';
-import { FerryError } from '../../errors.js';
-import type { ServiceConfig } from '../../config/agent-config.js';
+import { FerryError } from '../errors.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequest, UpstreamHeader } from './agent-service.js';
 import { SecretValue } from './credentials.js';
 import { HttpTarget, type UpstreamTlsOptions } from './http-proxy.js';

@@ -1,7 +1,8 @@
-// Conversions between Node's header shapes and the tunnel's ordered name/value list,
-// plus the header hygiene both ends apply.
+// HTTP header rules for both relay roles, in one place: the one cleaner (hop-by-hop,
+// ferry-private, client credentials and impersonation), and the conversions between
+// Node's header shapes and the tunnel's ordered name/value list (only HTTP code uses them).
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Header, HeaderIn } from './types.js';
+import type { Header, HeaderIn } from '../tunnel/types.js';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus HTTP/2 pseudo-headers. */
 const HOP_BY_HOP = new Set([
@@ -21,7 +22,7 @@ const FERRY_PRIVATE = new Set(['x-ferry-token', 'x-opsmx-token']);
 /** Headers that carry a client's own credentials or identity claims. */
 const CLIENT_AUTH = new Set(['authorization', 'proxy-authorization']);
 
-export function isImpersonationHeader(lower: string): boolean {
+function isImpersonationHeader(lower: string): boolean {
   return lower.startsWith('impersonate-');
 }
 
@@ -62,8 +63,10 @@ export interface CleanOptions {
   dropClientAuth?: boolean;
 }
 
+const PLAIN: CleanOptions = {};
+
 /** Removes hop-by-hop, ferry-private and (optionally) client credential headers. */
-export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = {}): Header[] {
+export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = PLAIN): Header[] {
   const out: Header[] = [];
   let connectionValues: string | undefined;
   // One pass, each name lowercased once; the headers Connection names are dropped after.
@@ -84,10 +87,5 @@ export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = {})
   if (connectionValues === undefined || opts.keepUpgrade) return out;
   const named = connectionTokens(connectionValues);
   return named.size === 0 ? out : out.filter((h) => !named.has(h.name.toLowerCase()));
-}
-
-/** Response headers to hand to a client: no hop-by-hop, nothing ferry-private. */
-export function cleanResponseHeaders(list: readonly HeaderIn[], keepUpgrade: boolean): Header[] {
-  return cleanHeaders(list, { keepUpgrade });
 }
 

@@ -1,17 +1,20 @@
-// Carries one ordinary HTTP request (h1 or h2) from the front door through a borrowed
-// tunnel stream and streams the response back. Both directions flow with backpressure.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The relay's sending side for an ordinary HTTP request (h1 or h2): carries it from a
+// client (the front door's, or the reverse listener's) through a borrowed tunnel stream
+// and streams the response back. Both directions flow with backpressure.
+import type { ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { FerryError } from '../errors.js';
-import { cleanResponseHeaders, toNodeHeaders } from '../tunnel/headers.js';
+import { cleanHeaders, toNodeHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHead } from '../tunnel/types.js';
-import { sendError, type AnyResponse } from '../relay/http-error.js';
+import { sendError, type AnyResponse } from './http-error.js';
+import type { AnyRequest } from './request-head.js';
 
-export type AnyRequest = IncomingMessage | Http2ServerRequest;
+export type { AnyRequest } from './request-head.js';
 
-export interface ProxyHooks {
+/** What the sending side tells its owner (a session's stream pool, metrics). */
+export interface SendHooks {
   /** The exchange finished cleanly both ways: the stream may serve another request. */
   release(stream: TunnelStream): void;
   /** The stream is unusable (aborted or broken). */
@@ -30,14 +33,14 @@ function hasBody(req: AnyRequest): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-export function proxyRequest(
+export function sendRequest(
   req: AnyRequest,
   res: AnyResponse,
   stream: TunnelStream,
   head: RequestHead,
-  hooks: ProxyHooks,
+  hooks: SendHooks,
 ): void {
-  new ProxiedRequest(req, res, stream, hooks).start(head);
+  new SentRequest(req, res, stream, hooks).start(head);
 }
 
 /**
@@ -45,7 +48,7 @@ export function proxyRequest(
  * keeps this alive for hours, and one object with shared methods is the smallest way to
  * hold it (ten thousand idle watches are a normal load).
  */
-class ProxiedRequest implements FrameHandler {
+class SentRequest implements FrameHandler {
   private requestDone = false;
   private responseDone = false;
   private finished = false;
@@ -56,7 +59,7 @@ class ProxiedRequest implements FrameHandler {
     private readonly req: AnyRequest,
     private readonly res: AnyResponse,
     private readonly stream: TunnelStream,
-    private readonly hooks: ProxyHooks,
+    private readonly hooks: SendHooks,
   ) {}
 
   start(head: RequestHead): void {
@@ -166,7 +169,7 @@ class ProxiedRequest implements FrameHandler {
       case 'response': {
         const r = frame.response!;
         this.status = r.status;
-        res.writeHead(r.status, toNodeHeaders(cleanResponseHeaders(r.headers, false)));
+        res.writeHead(r.status, toNodeHeaders(cleanHeaders(r.headers)));
         if (r.body.length > 0) this.hooks.onBytes?.('out', r.body.length);
         if (r.bodyComplete) {
           // Head and body in one write.

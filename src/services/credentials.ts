@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { SecretSource } from '../../config/agent-config.js';
+import type { SecretSource } from '../config/agent-config.js';
 
 export interface SecretValueOptions {
   /** Says which secret it is in reasons ("jenkins/ci password"). */

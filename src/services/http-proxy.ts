@@ -3,7 +3,7 @@
 // old dispatcher finishes its in-flight requests (watches included) before it closes.
 import { Agent as UndiciAgent, type Dispatcher } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
-import { FerryError } from '../../errors.js';
+import { FerryError } from '../errors.js';
 import type { PreparedRequest, ServiceRequest, UpstreamHeader } from './agent-service.js';
 
 export interface UpstreamTlsOptions {

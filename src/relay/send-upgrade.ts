@@ -1,15 +1,15 @@
-// Carries an HTTP/1.1 Upgrade (WebSocket, SPDY/3.1) through a tunnel stream. The
+// The relay's sending side for an HTTP/1.1 Upgrade (WebSocket, SPDY/3.1) through a tunnel stream. The
 // upstream's status comes back untouched, so kubectl can fall back from WebSocket to
 // SPDY; after 101 both directions are raw bytes, and End is a half-close.
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { FerryError } from '../errors.js';
-import { cleanHeaders } from '../tunnel/headers.js';
+import { cleanHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, HeaderIn, RequestHead } from '../tunnel/types.js';
-import { sendSocketError } from '../relay/http-error.js';
-import type { ProxyHooks } from './proxy-request.js';
+import { sendSocketError } from './http-error.js';
+import type { SendHooks } from './send-request.js';
 
 /** Header text from the agent is written raw: refuse anything that could split it. */
 const SAFE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -25,7 +25,7 @@ function statusLine(status: number, headers: readonly HeaderIn[]): string {
   return `${text}\r\n`;
 }
 
-export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream, head: RequestHead, hooks: ProxyHooks): void {
+export function sendUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream, head: RequestHead, hooks: SendHooks): void {
   let finished = false;
   let upgraded = false;
   let answered = false;
@@ -53,7 +53,7 @@ export function proxyUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream
           detachPump = pumpToTunnel(socket, stream, { onBytes: (n) => hooks.onBytes?.('in', n), batch: false });
         } else {
           // Not upgraded: a plain response, delimited by closing the connection.
-          const headers = cleanHeaders(r.headers, {}).filter((h) => h.name.toLowerCase() !== 'content-length');
+          const headers = cleanHeaders(r.headers).filter((h) => h.name.toLowerCase() !== 'content-length');
           headers.push({ name: 'connection', value: 'close' });
           socket.write(statusLine(r.status, headers));
         }

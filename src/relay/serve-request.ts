@@ -1,4 +1,4 @@
-// Serves one request that arrived on a tunnel stream: the service prepares the upstream
+// The relay's serving side: serves one request that arrived on a tunnel stream: the service prepares the upstream
 // call (credential added), then bytes flow both ways with backpressure, and any abort
 // on one side reaches the other.
 import type { IncomingHttpHeaders } from 'node:http';
@@ -8,24 +8,14 @@ import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
 import { sendData, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHeadIn } from '../tunnel/types.js';
-import type { AgentService } from './services/agent-service.js';
+import type { AgentService } from '../services/agent-service.js';
+import { flatHeaders } from '../services/service-base.js';
+import type { ServeContext } from './serve-context.js';
+import { serveUpgrade } from './serve-upgrade.js';
 import { callUpstream, type UpstreamCall, type UpstreamCallHandler } from './upstream-call.js';
-import { runUpgrade } from './upgrade-runner.js';
-import { flatHeaders } from './services/service-base.js';
 import { responseHeaderList, serviceRequestOf } from './upstream-headers.js';
 
-export interface RunnerContext {
-  agentName: string;
-  findService(type: string, name: string): AgentService | undefined;
-  /** Clean finish: the stream may carry another request. */
-  onIdle(stream: TunnelStream): void;
-  /** The stream was aborted or is unusable. */
-  onDead(stream: TunnelStream): void;
-  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
-  onRequestStart?: () => void;
-  onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
-  onBytes?: (direction: 'in' | 'out', n: number) => void;
-}
+export type { ServeContext } from './serve-context.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -41,7 +31,7 @@ function sendErrorResponse(stream: TunnelStream, err: unknown): void {
   });
 }
 
-export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext): void {
+export function serveRequest(stream: TunnelStream, head: RequestHeadIn, ctx: ServeContext): void {
   const started = process.hrtime.bigint();
   ctx.onRequestStart?.();
   // Closures keep only the fields they need: the whole head would live as long as the request.
@@ -55,14 +45,14 @@ export function runRequest(stream: TunnelStream, head: RequestHeadIn, ctx: Runne
     return;
   }
   if (head.upgrade) {
-    runUpgrade(stream, head, service, ctx, done);
+    serveUpgrade(stream, head, service, ctx, done);
     return;
   }
   new HttpExchange(stream, head, service, ctx, done).start(head);
 }
 
 /** Reads and drops any request body, then answers with an error (keeps the stream reusable). */
-function drainThenAnswer(stream: TunnelStream, head: RequestHeadIn, ctx: RunnerContext, err: unknown): void {
+function drainThenAnswer(stream: TunnelStream, head: RequestHeadIn, ctx: ServeContext, err: unknown): void {
   const answer = () => {
     sendErrorResponse(stream, err);
     ctx.onIdle(stream);
@@ -105,7 +95,7 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
     private readonly stream: TunnelStream,
     head: RequestHeadIn,
     private readonly service: AgentService,
-    private readonly ctx: RunnerContext,
+    private readonly ctx: ServeContext,
     private readonly done: (status: number | 'error') => void,
   ) {
     this.requestDone = head.bodyComplete;

@@ -1,16 +1,15 @@
 // The reverse direction on the agent: a local HTTP listener for workloads in the
 // cluster. Each request rides a fresh Stream call to the controller, which calls the
-// controller-side service with its own credential. The proxy is the front door's.
-import { randomUUID } from 'node:crypto';
+// controller-side service with its own credential. Both ends are the relay's.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { FerryError } from '../errors.js';
 import type { ListenAddress } from '../config/listen.js';
-import { proxyRequest } from '../controller/proxy-request.js';
 import { sendError, sendSocketError } from '../relay/http-error.js';
+import { requestHeadOf } from '../relay/request-head.js';
+import { sendRequest } from '../relay/send-request.js';
 import type { LogFn } from '../observability/log-fn.js';
-import { cleanHeaders, fromRawHeaders } from '../tunnel/headers.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 
 export interface ReverseListenerOptions {
@@ -27,6 +26,7 @@ export interface ReverseListener {
 }
 
 export async function startReverseListener(opts: ReverseListenerOptions): Promise<ReverseListener> {
+  const target = { type: opts.type, name: opts.name };
   const server: Server = createServer((req, res) => {
     let stream: TunnelStream;
     try {
@@ -36,27 +36,12 @@ export async function startReverseListener(opts: ReverseListenerOptions): Promis
       sendError(res, err);
       return;
     }
-    proxyRequest(
-      req,
-      res,
-      stream,
-      {
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        headers: cleanHeaders(fromRawHeaders(req.rawHeaders), { dropClientAuth: true }),
-        serviceType: opts.type,
-        serviceName: opts.name,
-        requestId: randomUUID(),
-        remoteAddress: req.socket.remoteAddress ?? '',
-        scheme: 'http',
-      },
-      {
-        // One call per reverse request: close it when done either way.
-        release: (s) => s.close(),
-        discard: () => undefined,
-        onProtocolError: (reason) => opts.log('warn', 'reverse request: controller broke the stream protocol', { reason }),
-      },
-    );
+    sendRequest(req, res, stream, requestHeadOf(req, target, undefined, 'http'), {
+      // One call per reverse request: close it when done either way.
+      release: (s) => s.close(),
+      discard: () => undefined,
+      onProtocolError: (reason) => opts.log('warn', 'reverse request: controller broke the stream protocol', { reason }),
+    });
   });
   server.on('upgrade', (_req, socket: Duplex) => {
     sendSocketError(socket, new FerryError('FERRY_ERR_NOT_IMPLEMENTED', 'upgrades are not carried in the reverse direction'));
