@@ -14,7 +14,6 @@ export type {
   Route,
   RouteResolver,
 } from './types.js';
-export { authenticateRequest } from './authenticate.js';
 export { CertificateAuthenticator } from './authenticators/certificate.js';
 export { TokenAuthenticator } from './authenticators/token.js';
 export { tokenFromHeaders } from './token-in-headers.js';

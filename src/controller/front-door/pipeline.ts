@@ -5,7 +5,6 @@ import { FerryError } from '../../errors.js';
 import type { AgentSession } from '../agent-session.js';
 import type { SessionRegistry } from '../session-registry.js';
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
-import { authenticateRequest } from './authenticate.js';
 import { clientCertificateOf } from './client-certificate.js';
 import { boundRouteOnly, credentialRoute } from './routing.js';
 import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, Route, RouteResolver } from './types.js';
@@ -67,12 +66,20 @@ export class FrontDoorPipeline {
     return { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, peerCertificate: undefined };
   }
 
-  /** Who is calling; a refusal is counted and logged (never with the credential). */
+  /**
+   * Who is calling: authenticators are tried in order (a module's own, then certificate,
+   * then ferry JWT); the first that recognises a credential decides, and a recognised but
+   * bad one is refused at once. A refusal is counted and logged (never with the credential).
+   */
   async authenticate(req: AnyRequest, request: FrontDoorRequest): Promise<Caller> {
     if (this.closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
     try {
       request.peerCertificate = clientCertificateOf(req);
-      return await authenticateRequest(this.authenticators, request);
+      for (const a of this.authenticators) {
+        const caller = await a.authenticate(request);
+        if (caller) return caller;
+      }
+      throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'no credentials: send a client certificate or a ferry token');
     } catch (err) {
       const reason = err instanceof FerryError ? err.message : 'authentication error';
       this.opts.onAuthFailure?.(reason);
