@@ -1,20 +1,13 @@
 // The front door's local handlers: answers the controller gives itself (an OIDC login,
 // a registry's /auth, a status page), mounted by path prefix before or after start.
 import { FerryError } from '../../errors.js';
+import { hostOf, pathOf } from './request-path.js';
 import type { AnyRequest, LocalHandler } from './types.js';
 
 /** '/status' matches '/status', '/status/' and '/status/x', not '/statusx'. */
 function underPrefix(path: string, prefix: string): boolean {
   if (!path.startsWith(prefix)) return false;
   return path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; // '/'
-}
-
-/** The host a request names, without its port. */
-function hostOf(req: AnyRequest): string {
-  const authority = req.headers.host ?? req.headers[':authority'];
-  if (typeof authority !== 'string') return '';
-  const end = authority.startsWith('[') ? authority.indexOf(']') + 1 : authority.lastIndexOf(':');
-  return (end > 0 ? authority.slice(0, end) : authority).toLowerCase();
 }
 
 export class LocalHandlers {
@@ -43,9 +36,7 @@ export class LocalHandlers {
   match(req: AnyRequest): LocalHandler | undefined {
     const list = this.list;
     if (list.length === 0) return undefined;
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = pathOf(req);
     let host: string | undefined;
     for (const h of list) {
       if (!underPrefix(path, h.path)) continue;

@@ -6,6 +6,7 @@ import type { AgentSession } from '../agent-session.js';
 import type { SessionRegistry } from '../session-registry.js';
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import { clientCertificateOf } from './client-certificate.js';
+import { pathOf } from './request-path.js';
 import { boundRouteOnly, credentialRoute } from './routing.js';
 import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, Route, RouteResolver } from './types.js';
 
@@ -27,13 +28,6 @@ export interface PipelineOptions {
 export interface Admitted extends Authenticated {
   session: AgentSession;
   stream: TunnelStream;
-}
-
-/** The path only: a query string may carry secrets (Jenkins ?token=, presigned URLs). */
-function pathOf(req: AnyRequest): string {
-  const url = req.url ?? '';
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 function sameRoute(a: Route, b: Route): boolean {
