@@ -12,20 +12,34 @@ import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
 import { ferryVersion } from '../version.js';
 import { startAgentServer, type AgentServer } from './agent-server.js';
-import { CertificateAuthenticator } from './auth-certificate.js';
-import { TokenAuthenticator } from './auth-token.js';
-import { startFrontDoor, type FrontDoor } from './front-door.js';
-import type { FrontDoorAuthenticator } from './front-door-auth.js';
+import {
+  CertificateAuthenticator,
+  startFrontDoor,
+  TokenAuthenticator,
+  type Authenticator,
+  type Authoriser,
+  type FrontDoor,
+  type LocalHandler,
+  type RouteResolver,
+} from './front-door/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
 import { VerifiedCertificates } from './verified-certificates.js';
-import { signAgentCertificate, startControlPlane, type ControlApi } from './control-api/index.js';
+import { signAgentCertificate, startControlPlane, type ControlApi, type ControlRouteMount } from './control-api/index.js';
 
 export interface ControllerOptions {
   logger?: Logger;
   /** Extra front-door authenticators tried before the built-in ones (OIDC, webhooks). */
-  authenticators?: FrontDoorAuthenticator[];
+  authenticators?: Authenticator[];
+  /** Front-door route resolvers tried before the built-in one (the credential's route). */
+  routes?: RouteResolver[];
+  /** Front-door policies asked after the built-in one (a credential bound to a route opens that route only). */
+  authorisers?: Authoriser[];
+  /** Front-door local handlers (an OIDC login, a registry's /auth, a status page). */
+  handlers?: LocalHandler[];
+  /** Control API routes added to the built-in table. */
+  controlRoutes?: ControlRouteMount[];
 }
 
 export interface Controller {
@@ -107,7 +121,7 @@ export async function startController(config: ControllerConfig, options: Control
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
-    const authenticators: FrontDoorAuthenticator[] = [
+    const authenticators: Authenticator[] = [
       ...(options.authenticators ?? []),
       new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
       new TokenAuthenticator(verifier),
@@ -120,6 +134,9 @@ export async function startController(config: ControllerConfig, options: Control
       caPem: ca.certPem,
       registry,
       authenticators,
+      resolvers: options.routes,
+      authorisers: options.authorisers,
+      handlers: options.handlers,
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
@@ -155,6 +172,7 @@ export async function startController(config: ControllerConfig, options: Control
       dropAgentCertificate: (serial) => agentServer.dropCertificate(serial),
       ports: { agents: agents.port, frontDoor: frontDoor.port },
       version: ferryVersion(),
+      routes: options.controlRoutes,
       log: logFnOf(logger.child({ subsystem: 'control' })),
     });
   } catch (err) {

@@ -5,6 +5,7 @@ import type { ControllerConfig } from '../../config/controller-config.js';
 import { AgentBook } from './agent-book.js';
 import type { CertificateCheck } from './auth.js';
 import type { ControlContext, ControlUrls } from './context.js';
+import type { ControlRouteMount } from './routes.js';
 import { startControlApi, type ControlApi } from './server.js';
 
 /** What the controller hands over: the shared parts of the control context, plus the rest. */
@@ -14,6 +15,7 @@ export interface ControlPlaneParts
   serverCert: { certPem: string; keyPem: string };
   checkCertificate: CertificateCheck;
   ports: { agents: number; frontDoor: number };
+  routes?: readonly ControlRouteMount[];
 }
 
 /** The host clients use: from frontDoor.publicUrl, else localhost (in the default server certificate). */
@@ -51,6 +53,7 @@ export async function startControlPlane(parts: ControlPlaneParts): Promise<Contr
     caPem: parts.ca.certPem,
     context,
     checkCertificate: parts.checkCertificate,
+    routes: parts.routes,
   });
   urls.control = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
   return api;

@@ -7,7 +7,7 @@ import { FerryError } from '../../errors.js';
 import { authenticateControl, type CertificateCheck } from './auth.js';
 import type { ControlCaller, ControlContext } from './context.js';
 import { readJson, sendControlError, sendJson } from './http.js';
-import { ROUTES } from './routes.js';
+import { defaultControlRoutes, type ControlRoute, type ControlRouteMount, type ControlRoutes } from './routes.js';
 
 export interface ControlApiOptions {
   host: string;
@@ -18,32 +18,39 @@ export interface ControlApiOptions {
   context: ControlContext;
   /** CA, validity, purpose and revocation check of a client certificate. */
   checkCertificate: CertificateCheck;
+  /** Routes mounted beside the built-in table. */
+  routes?: readonly ControlRouteMount[];
 }
 
 export interface ControlApi {
   port: number;
+  /** Serves `route` at `path` from now on (throws FERRY_ERR_EXISTS when that method is taken). */
+  mount(path: string, route: ControlRoute): void;
   close(): Promise<void>;
 }
 
 const ANONYMOUS: ControlCaller = { name: '', method: 'token' };
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-async function handle(opts: ControlApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: ControlApiOptions, table: ControlRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const ctx = opts.context;
   const path = new URL(req.url ?? '/', 'https://control').pathname;
   // Read now: after an aborted upload the socket may be gone by the time we log.
   const remote = req.socket.remoteAddress;
   let caller: ControlCaller | undefined;
   try {
-    const routes = ROUTES.get(path);
+    const routes = table.get(path);
     if (!routes) throw new FerryError('FERRY_ERR_NOT_FOUND', `no control API endpoint ${path.slice(0, 200)}`);
-    // Authenticate before saying anything about methods: strangers learn nothing.
-    if (routes.some((r) => r.auth === 'control')) caller = await authenticateControl(req, opts.checkCertificate, ctx.verifier);
     const route = routes.find((r) => r.method === req.method);
+    // Authenticate before saying anything about methods: strangers learn nothing.
+    if (route ? route.auth === 'control' : routes.some((r) => r.auth === 'control')) {
+      caller = await authenticateControl(req, opts.checkCertificate, ctx.verifier);
+    }
     if (!route) {
       res.setHeader('allow', routes.map((r) => r.method).join(', '));
       throw new FerryError('FERRY_ERR_METHOD', `${req.method ?? ''} is not allowed on ${path}; use ${routes.map((r) => r.method).join(' or ')}`);
     }
-    const body = route.method === 'POST' ? await readJson(req) : undefined;
+    const body = WITH_BODY.has(route.method) ? await readJson(req) : undefined;
     const result = await route.handle(ctx, body, caller ?? ANONYMOUS, req);
     sendJson(res, 200, result);
   } catch (err) {
@@ -62,6 +69,8 @@ async function handle(opts: ControlApiOptions, req: IncomingMessage, res: Server
 }
 
 export async function startControlApi(opts: ControlApiOptions): Promise<ControlApi> {
+  const table = defaultControlRoutes();
+  for (const { path, ...route } of opts.routes ?? []) table.mount(path, route);
   const server: Server = createServer(
     {
       cert: opts.certPem,
@@ -72,7 +81,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    (req, res) => void handle(opts, req, res),
+    (req, res) => void handle(opts, table, req, res),
   );
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -87,6 +96,7 @@ export async function startControlApi(opts: ControlApiOptions): Promise<ControlA
   });
   return {
     port,
+    mount: (path, route) => void table.mount(path, route),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,16 +1,16 @@
 // Front-door authentication by a client certificate naming a service route
 // (spiffe://<td>/service/<agent>/<type>/<name>); CN and O name the person, if any.
 import type { PeerCertificate } from 'node:tls';
-import { FerryError } from '../errors.js';
-import type { Identity } from '../pki/identity.js';
-import type { Authenticated, FrontDoorAuthenticator, FrontDoorRequest } from './front-door-auth.js';
+import { FerryError } from '../../../errors.js';
+import type { Identity } from '../../../pki/identity.js';
+import type { Authenticator, Caller, FrontDoorRequest } from '../types.js';
 
-export class CertificateAuthenticator implements FrontDoorAuthenticator {
+export class CertificateAuthenticator implements Authenticator {
   readonly name = 'certificate';
 
   constructor(private readonly verify: (cert: PeerCertificate) => Identity) {}
 
-  authenticate(req: FrontDoorRequest): Promise<Authenticated | null> {
+  authenticate(req: FrontDoorRequest): Promise<Caller | null> {
     const cert = req.peerCertificate;
     if (!cert?.raw) return Promise.resolve(null);
     const id = this.verify(cert);
@@ -21,9 +21,6 @@ export class CertificateAuthenticator implements FrontDoorAuthenticator {
     const groups = Array.isArray(org) ? org : org ? [org] : [];
     const cn = cert.subject?.CN;
     const subject = typeof cn === 'string' && cn !== '' ? cn : `${id.name}.${id.agent}`;
-    return Promise.resolve({
-      route: { agent: id.agent, type: id.type, name: id.name },
-      caller: { subject, groups, method: 'certificate' },
-    });
+    return Promise.resolve({ subject, groups, method: 'certificate', route: { agent: id.agent, type: id.type, name: id.name } });
   }
 }

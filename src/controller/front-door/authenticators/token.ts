@@ -1,13 +1,13 @@
 // Front-door authentication by a ferry JWT. The token names its route (agent/type/name)
 // and its audience is bound to that route, so a token for one service opens no other.
-import { decodeJwt } from 'jose';
-import { FerryError } from '../errors.js';
-import { serviceAudience } from '../tokens/claims.js';
-import type { TokenVerifier } from '../tokens/verifier.js';
-import type { Route } from './session-registry.js';
-import { tokenFromHeaders, type Authenticated, type FrontDoorAuthenticator, type FrontDoorRequest } from './front-door-auth.js';
+import { FerryError } from '../../../errors.js';
+import { serviceAudience } from '../../../tokens/claims.js';
+import { readUnverifiedClaims } from '../../../tokens/unverified-claims.js';
+import type { TokenVerifier } from '../../../tokens/verifier.js';
+import { tokenFromHeaders } from '../token-in-headers.js';
+import type { Authenticator, Caller, FrontDoorRequest, Route } from '../types.js';
 
-export class TokenAuthenticator implements FrontDoorAuthenticator {
+export class TokenAuthenticator implements Authenticator {
   readonly name = 'token';
 
   /** Route claimed by each recent token: repeat callers skip decoding (the verifier caches the rest). */
@@ -21,7 +21,7 @@ export class TokenAuthenticator implements FrontDoorAuthenticator {
     return route;
   }
 
-  async authenticate(req: FrontDoorRequest): Promise<Authenticated | null> {
+  async authenticate(req: FrontDoorRequest): Promise<Caller | null> {
     const token = tokenFromHeaders(req.headers);
     if (token === undefined) return null;
     const route = this.routes.get(token) ?? routeClaimed(token);
@@ -34,19 +34,14 @@ export class TokenAuthenticator implements FrontDoorAuthenticator {
     }
     // Only verified tokens are remembered: a stranger cannot fill this map.
     this.remember(token, route);
-    return { route, caller: { subject: claims.sub, groups: claims.groups ?? [], method: 'token' } };
+    // The verified payload as it is (no copy): FerryClaims is an interface, so TS wants the widening spelt out.
+    return { subject: claims.sub, groups: claims.groups ?? [], method: 'token', claims: claims as object as Readonly<Record<string, unknown>>, route };
   }
 }
 
 /** Reads the route a token claims (unverified) so the right audience can be demanded. */
 function routeClaimed(token: string): Route {
-  let payload: Record<string, unknown>;
-  try {
-    payload = decodeJwt(token);
-  } catch {
-    throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'malformed token');
-  }
-  const { agent, type, name } = payload;
+  const { agent, type, name } = readUnverifiedClaims(token);
   if (typeof agent !== 'string' || typeof type !== 'string' || typeof name !== 'string') {
     throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'token names no service route');
   }

@@ -4,8 +4,8 @@
 // after the handshake. Revocation and expiry are still checked on every request.
 import type { Http2ServerRequest } from 'node:http2';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { FerryError } from '../errors.js';
-import type { AnyRequest } from '../relay/request-head.js';
+import { FerryError } from '../../errors.js';
+import type { AnyRequest } from './types.js';
 
 // OpenSSL's verdicts on a client certificate, said the way ferry's own checks say them.
 const CERT_VERDICTS: Record<string, string> = {

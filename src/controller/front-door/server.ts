@@ -1,21 +1,21 @@
-// The front door: HTTPS (HTTP/1.1 and h2) for clients. It authenticates a caller,
-// picks an agent session for the route, borrows a stream and hands over to a proxy.
+// The front door's server: HTTPS (HTTP/1.1 and h2) for clients. Each request goes to a
+// local handler mounted at its path, or through the pipeline (pipeline.ts) and the tunnel.
+// Also here: keepalives, bad-request answers, and a drain that lets requests finish.
 import type { IncomingMessage } from 'node:http';
 import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { FerryError } from '../errors.js';
-import { MAX_HEADER_BYTES } from '../tunnel/limits.js';
-import type { TunnelStream } from '../tunnel/tunnel-stream.js';
-import type { RequestHead } from '../tunnel/types.js';
-import type { AgentSession } from './agent-session.js';
-import { clientCertificateOf } from './client-certificate.js';
-import { authenticateRequest, type Authenticated, type FrontDoorAuthenticator } from './front-door-auth.js';
-import { sendError, sendSocketError } from '../relay/http-error.js';
-import { requestHeadOf, type AnyRequest } from '../relay/request-head.js';
-import { sendRequest as proxyRequest, type SendHooks } from '../relay/send-request.js';
-import { sendUpgrade as proxyUpgrade } from '../relay/send-upgrade.js';
-import type { SessionRegistry } from './session-registry.js';
+import { FerryError } from '../../errors.js';
+import { sendError, sendSocketError } from '../../relay/http-error.js';
+import { MAX_HEADER_BYTES } from '../../tunnel/limits.js';
+import { requestHeadOf } from '../../relay/request-head.js';
+import { sendRequest } from '../../relay/send-request.js';
+import { sendUpgrade } from '../../relay/send-upgrade.js';
+import { SessionHooks } from './session-hooks.js';
+import type { SessionRegistry } from '../session-registry.js';
+import { LocalHandlers } from './local-handlers.js';
+import { FrontDoorPipeline, type LogFn } from './pipeline.js';
+import type { AnyRequest, AnyResponse, Authenticator, Authoriser, LocalHandler, RouteResolver } from './types.js';
 
 export interface FrontDoorOptions {
   host: string;
@@ -24,8 +24,14 @@ export interface FrontDoorOptions {
   keyPem: string;
   caPem: string;
   registry: SessionRegistry;
-  authenticators: readonly FrontDoorAuthenticator[];
-  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  authenticators: readonly Authenticator[];
+  /** Route resolvers tried before the built-in one (the credential's route). */
+  resolvers?: readonly RouteResolver[];
+  /** Policies asked after the built-in one (a credential bound to a route opens that route only). */
+  authorisers?: readonly Authoriser[];
+  /** Local handlers mounted from the start. */
+  handlers?: readonly LocalHandler[];
+  log: LogFn;
   onRequestStart?: () => void;
   onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
   onBytes?: (direction: 'in' | 'out', n: number) => void;
@@ -34,49 +40,37 @@ export interface FrontDoorOptions {
 
 export interface FrontDoor {
   port: number;
+  /** Serves `handler.path` locally from now on (throws FERRY_ERR_EXISTS when taken). */
+  mount(handler: LocalHandler): void;
+  unmount(handler: LocalHandler): void;
+  addResolver(resolver: RouteResolver): void;
+  addAuthoriser(authoriser: Authoriser): void;
   /** Stop accepting; resolves when in-flight requests are done or the deadline passes. */
   close(deadlineMs?: number): Promise<void>;
 }
 
 const KEEPALIVE_MS = 30_000;
 
-function buildHead(req: AnyRequest, auth: Authenticated): RequestHead {
-  return requestHeadOf(req, auth.route, auth.caller, 'https');
+/** A local handler's request: its caller first when it needs one, then the handler; refusals in its shape. */
+async function serveLocal(pipeline: FrontDoorPipeline, h: LocalHandler, req: AnyRequest, res: AnyResponse): Promise<void> {
+  try {
+    const caller = h.needsCaller ? await pipeline.authenticate(req, FrontDoorPipeline.requestOf(req)) : undefined;
+    if (pipeline.closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
+    await h.handle(req, res, caller);
+  } catch (err) {
+    req.resume();
+    sendError(res, err, { shape: h.errorShape });
+  }
 }
 
-/**
- * One request's link to its agent session and the metrics. An object rather than a set of
- * closures: a watch keeps it for hours, and ten thousand idle watches are a normal load.
- */
-class SessionHooks implements SendHooks {
-  private readonly started = process.hrtime.bigint();
-  readonly onBytes: FrontDoorOptions['onBytes'];
-
-  constructor(
-    private readonly session: AgentSession,
-    private readonly type: string,
-    private readonly opts: FrontDoorOptions,
-  ) {
-    this.onBytes = opts.onBytes;
-    session.active++;
-    opts.onRequestStart?.();
-  }
-
-  release(stream: TunnelStream): void {
-    this.session.release(stream);
-  }
-
-  discard(stream: TunnelStream): void {
-    this.session.forgetStream(stream);
-  }
-
-  onProtocolError(reason: string): void {
-    this.opts.log('warn', 'agent broke the stream protocol; stream closed', { agent: this.session.agent, session: this.session.id, reason });
-  }
-
-  onDone(status: number | 'error'): void {
-    this.session.active--;
-    this.opts.onRequestDone?.(this.type, status, Number(process.hrtime.bigint() - this.started) / 1e9);
+async function upgradeLocal(pipeline: FrontDoorPipeline, h: LocalHandler, req: IncomingMessage, socket: Duplex, early: Buffer): Promise<void> {
+  try {
+    if (!h.upgrade) throw new FerryError('FERRY_ERR_NOT_IMPLEMENTED', `${h.path} takes no upgrade`);
+    const caller = h.needsCaller ? await pipeline.authenticate(req, FrontDoorPipeline.requestOf(req)) : undefined;
+    if (pipeline.closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
+    await h.upgrade(req, socket, early, caller);
+  } catch (err) {
+    if (!socket.destroyed) sendSocketError(socket, err, { shape: h.errorShape });
   }
 }
 
@@ -87,7 +81,6 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   // keep-alive connections instead of waiting for their timeouts.
   const inflight = new Map<Duplex, number>();
   const connections = new Set<Duplex>();
-  let closing = false;
   let onDrained: (() => void) | undefined;
   const begin = (sock: Duplex) => inflight.set(sock, (inflight.get(sock) ?? 0) + 1);
   const end = (sock: Duplex) => {
@@ -96,6 +89,10 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     else inflight.delete(sock);
     if (inflight.size === 0) onDrained?.();
   };
+
+  const pipeline = new FrontDoorPipeline(opts);
+  const local = new LocalHandlers();
+  for (const h of opts.handlers ?? []) local.mount(h);
 
   const server = http2.createSecureServer({
     allowHTTP1: true,
@@ -108,24 +105,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     settings: { maxHeaderListSize: MAX_HEADER_BYTES, initialWindowSize: 1024 * 1024 },
   } as http2.SecureServerOptions);
 
-  const admit = async (req: AnyRequest): Promise<{ auth: Authenticated; session: AgentSession; stream: TunnelStream }> => {
-    if (closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
-    let auth: Authenticated;
-    try {
-      auth = await authenticateRequest(opts.authenticators, { headers: req.headers, peerCertificate: clientCertificateOf(req) });
-    } catch (err) {
-      const reason = err instanceof FerryError ? err.message : 'authentication error';
-      opts.onAuthFailure?.(reason);
-      // The path only: a query string may carry secrets (Jenkins ?token=, presigned URLs).
-      opts.log('warn', 'front door: authentication refused', { reason, remote: req.socket.remoteAddress, path: (req.url ?? '').split('?')[0] });
-      throw err;
-    }
-    const session = opts.registry.pick(auth.route);
-    const stream = await session.acquire();
-    return { auth, session, stream };
-  };
-
-  server.on('request', (req: AnyRequest, res) => {
+  server.on('request', (req: AnyRequest, res: AnyResponse) => {
     const sock = req.socket as Duplex;
     begin(sock);
     let gone = false;
@@ -133,15 +113,20 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       gone = true;
       end(sock);
     });
-    admit(req).then(
-      ({ auth, session, stream }) => {
+    const handler = local.match(req);
+    if (handler) {
+      void serveLocal(pipeline, handler, req, res);
+      return;
+    }
+    pipeline.admit(req).then(
+      (admitted) => {
         // The client left while we authenticated or waited for a stream: the stream
         // carried nothing yet, so it goes straight back to the pool.
         if (gone) {
-          session.release(stream);
+          admitted.session.release(admitted.stream);
           return;
         }
-        proxyRequest(req, res, stream, buildHead(req, auth), new SessionHooks(session, auth.route.type, opts));
+        sendRequest(req, res, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https'), new SessionHooks(admitted.session, admitted.route.type, opts));
       },
       (err: unknown) => {
         req.resume();
@@ -159,13 +144,18 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     begin(socket);
     socket.on('close', () => end(socket));
     socket.on('error', () => undefined);
-    admit(req).then(
-      ({ auth, session, stream }) => {
+    const handler = local.match(req);
+    if (handler) {
+      void upgradeLocal(pipeline, handler, req, socket, early);
+      return;
+    }
+    pipeline.admit(req).then(
+      (admitted) => {
         if (socket.destroyed) {
-          session.release(stream);
+          admitted.session.release(admitted.stream);
           return;
         }
-        proxyUpgrade(socket, early, stream, buildHead(req, auth), new SessionHooks(session, auth.route.type, opts));
+        sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https'), new SessionHooks(admitted.session, admitted.route.type, opts));
       },
       (err: unknown) => sendSocketError(socket, err),
     );
@@ -223,8 +213,12 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
 
   return {
     port,
+    mount: (handler) => local.mount(handler),
+    unmount: (handler) => local.unmount(handler),
+    addResolver: (resolver) => pipeline.addResolver(resolver),
+    addAuthoriser: (authoriser) => pipeline.addAuthoriser(authoriser),
     close(deadlineMs = 10_000) {
-      closing = true;
+      pipeline.closing = true;
       return new Promise<void>((resolve) => {
         const finish = (late: boolean) => {
           clearTimeout(timer);
