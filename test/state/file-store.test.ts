@@ -11,9 +11,9 @@ const root = await mkdtemp(join(tmpdir(), 'ferry-file-store-'));
 t.teardown(() => rm(root, { recursive: true, force: true }));
 let count = 0;
 
-runStoreContract(t, async () => {
+runStoreContract(t, () => {
   const dir = join(root, `contract-${++count}`);
-  return () => FileStore.open({ dir, pollMs: 500 });
+  return Promise.resolve(() => FileStore.open({ dir, pollMs: 500 }));
 });
 
 void t.test('keys land in the files ferry has always written', async (t) => {
