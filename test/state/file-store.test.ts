@@ -79,3 +79,26 @@ void t.test('a lock left by a crashed process is taken over', async (t) => {
   await store.put('contract/after-crash', 1);
   t.equal((await store.get('contract/after-crash'))?.value, 1);
 });
+
+void t.test('without fs.watch events, the re-read alone brings another instance’s change within 2 s', async (t) => {
+  const { controllerTables } = await import('../../src/state/index.js');
+  const dir = join(root, 'poll-only');
+  // No folders to watch: only the periodic re-read is left (as on file systems where fs.watch is deaf).
+  const deaf = () => controllerTables(dir).map((table) => ({ ...table, watchDirs: [] }));
+  const a = await FileStore.open({ dir, tables: deaf() });
+  const b = await FileStore.open({ dir, tables: deaf() });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const seen = new Promise<number>((resolve) => {
+    const stop = a.watch('revocations/', () => {
+      stop();
+      resolve(Date.now());
+    });
+  });
+  const started = Date.now();
+  await b.put('revocations/jti/polled', { revokedAt: 1 });
+  const took = (await seen) - started;
+  t.ok(took < 2000, `seen after ${took} ms`);
+});
