@@ -69,6 +69,12 @@ export class FileStore implements StateStore {
     this.#onError = options.onError ?? (() => undefined);
   }
 
+  /** A store of one table, kept in `dir` (the stand-alone form: one file, or one key folder, of its own). */
+  static async forTable(dir: string, table: FileTable, options: { create?: boolean } = {}): Promise<FileStore> {
+    if (options.create ?? true) await mkdir(dir, { recursive: true, mode: 0o700 });
+    return FileStore.open({ dir, tables: [table] });
+  }
+
   /** Opens the store and reads every table once (so a malformed file fails here, naming itself). */
   static async open(options: FileStoreOptions): Promise<FileStore> {
     const store = new FileStore(options);

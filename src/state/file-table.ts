@@ -3,6 +3,7 @@
 // agents.json, token-keys/*.pem), so an existing data folder keeps working unchanged.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { FerryError, messageOf } from '../errors.js';
 import type { JsonValue } from './store.js';
 
@@ -43,12 +44,23 @@ export async function readOptional(file: string, what: string): Promise<string |
   }
 }
 
-export function parseJson(text: string, what: string): unknown {
+/** A JSON file checked against its schema; undefined when missing. Errors name the file (`what`). */
+export async function readJsonFile<T extends z.ZodTypeAny>(file: string, what: string, schema: T): Promise<z.infer<T> | undefined> {
+  const text = await readOptional(file, what);
+  if (text === undefined) return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${what} is not valid JSON`);
+    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${what} ${file} is not valid JSON`);
   }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${what} ${file} is malformed${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
 }
 
 /** The part of a key after its prefix, or undefined when it is not under the prefix. */

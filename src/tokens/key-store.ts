@@ -72,8 +72,9 @@ export class TokenKeyStore {
 
   /** Keys in a folder of their own (token-key-<ms>.pem); reload() re-reads it. */
   static async open(dir: string, options: TokenKeyStoreOptions): Promise<TokenKeyStore> {
-    if (options.createIfEmpty ?? true) await mkdir(dir, { recursive: true, mode: 0o700 });
-    const store = await FileStore.open({ dir: dirname(dir), tables: [tokenKeysTable(dir)] });
+    const create = options.createIfEmpty ?? true;
+    if (create) await mkdir(dir, { recursive: true, mode: 0o700 });
+    const store = await FileStore.forTable(dirname(dir), tokenKeysTable(dir), { create });
     return TokenKeyStore.#start(store, true, { watch: false, ...options });
   }
 

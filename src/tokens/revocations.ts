@@ -1,6 +1,5 @@
 // A deny list of token ids (jti) and certificate serials, kept in the state store so it
 // survives restarts and, through `watch`, reaches every controller process sharing the store.
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError, messageOf } from '../errors.js';
 import { FileStore, JTI_PREFIX, revocationsTable, SERIAL_PREFIX, type JsonValue, type StateStore, type Unsubscribe } from '../state/index.js';
@@ -59,8 +58,7 @@ export class RevocationList {
 
   /** A list of its own in one JSON file (the revocations.json format); reload() re-reads it. */
   static async open(file: string, options: RevocationListOptions = {}): Promise<RevocationList> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const store = await FileStore.open({ dir: dirname(file), tables: [revocationsTable(file)] });
+    const store = await FileStore.forTable(dirname(file), revocationsTable(file));
     return RevocationList.#start(store, true, { watch: false, ...options });
   }
 

@@ -2,7 +2,6 @@
 // onboarded (`agents/<name>`, so credentials for an unknown agent name are refused) and the
 // bootstrap tokens already spent (`bootstrap-spent/<jti>`, so one cannot be used twice, by
 // any controller process sharing the store). In the file store: agents.json in the data dir.
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError } from '../../errors.js';
 import { ABSENT, AGENT_PREFIX, agentsTable, FileStore, SPENT_PREFIX, type JsonValue, type StateStore, type Unsubscribe } from '../../state/index.js';
@@ -42,8 +41,7 @@ export class AgentBook {
 
   /** A book of its own in one JSON file (the agents.json format). */
   static async open(file: string, options: AgentBookOptions = {}): Promise<AgentBook> {
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    const store = await FileStore.open({ dir: dirname(file), tables: [agentsTable(file)] });
+    const store = await FileStore.forTable(dirname(file), agentsTable(file));
     return AgentBook.#start(store, true, { watch: false, ...options });
   }
 

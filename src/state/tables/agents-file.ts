@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FerryError } from '../../errors.js';
 import { writeSecretFile } from '../../pki/files.js';
-import { fileStamp, parseJson, readOptional, rest, type FileTable } from '../file-table.js';
+import { fileStamp, readJsonFile, rest, type FileTable } from '../file-table.js';
 import type { JsonValue } from '../store.js';
 
 export const AGENT_PREFIX = 'agents/';
@@ -27,12 +27,9 @@ export function agentsTable(file: string): FileTable {
     describe: () => file,
     async load() {
       const entries = new Map<string, JsonValue>();
-      const text = await readOptional(file, 'agent book');
-      if (text === undefined) return entries;
-      const parsed = FILE_SCHEMA.safeParse(parseJson(text, file));
-      if (!parsed.success) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${file} is malformed`);
-      for (const [name, agent] of Object.entries(parsed.data.agents)) entries.set(AGENT_PREFIX + name, agent);
-      for (const { jti, ...spent } of parsed.data.spentBootstrap) entries.set(SPENT_PREFIX + jti, spent);
+      const data = await readJsonFile(file, 'agent book', FILE_SCHEMA);
+      for (const [name, agent] of Object.entries(data?.agents ?? {})) entries.set(AGENT_PREFIX + name, agent);
+      for (const { jti, ...spent } of data?.spentBootstrap ?? []) entries.set(SPENT_PREFIX + jti, spent);
       return entries;
     },
     async save(next) {

@@ -3,9 +3,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { FerryError } from '../../errors.js';
 import { writeSecretFile } from '../../pki/files.js';
-import { fileStamp, parseJson, readOptional, type FileTable } from '../file-table.js';
+import { fileStamp, readJsonFile, type FileTable } from '../file-table.js';
 import type { JsonValue } from '../store.js';
 
 const FILE_SCHEMA = z.object({ version: z.literal(1), entries: z.record(z.string(), z.unknown()) });
@@ -17,11 +16,8 @@ export function genericTable(file: string): FileTable {
     stamp: () => fileStamp(file),
     describe: (key) => `${file} (${key})`,
     async load() {
-      const text = await readOptional(file, 'state file');
-      if (text === undefined) return new Map();
-      const parsed = FILE_SCHEMA.safeParse(parseJson(text, file));
-      if (!parsed.success) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${file} is malformed`);
-      return new Map(Object.entries(parsed.data.entries as Record<string, JsonValue>));
+      const data = await readJsonFile(file, 'state file', FILE_SCHEMA);
+      return new Map(Object.entries((data?.entries ?? {}) as Record<string, JsonValue>));
     },
     async save(next) {
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FerryError, messageOf } from '../../errors.js';
 import { writeSecretFile } from '../../pki/files.js';
-import { fileStamp, parseJson, readOptional, rest, type FileTable } from '../file-table.js';
+import { fileStamp, readJsonFile, rest, type FileTable } from '../file-table.js';
 import type { JsonValue } from '../store.js';
 
 export const JTI_PREFIX = 'revocations/jti/';
@@ -28,16 +28,9 @@ export function revocationsTable(file: string): FileTable {
     describe: () => file,
     async load() {
       const entries = new Map<string, JsonValue>();
-      const text = await readOptional(file, 'revocation list');
-      if (text === undefined) return entries;
-      const parsed = FILE_SCHEMA.safeParse(parseJson(text, what));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-        throw new FerryError('FERRY_ERR_BAD_CONFIG', `${what} is malformed${where}: ${issue?.message ?? 'invalid'}`);
-      }
-      for (const { jti, ...entry } of parsed.data.jtis) entries.set(JTI_PREFIX + jti, entry);
-      for (const { serial, ...entry } of parsed.data.serials) entries.set(SERIAL_PREFIX + serial, entry);
+      const data = await readJsonFile(file, 'revocation list', FILE_SCHEMA);
+      for (const { jti, ...entry } of data?.jtis ?? []) entries.set(JTI_PREFIX + jti, entry);
+      for (const { serial, ...entry } of data?.serials ?? []) entries.set(SERIAL_PREFIX + serial, entry);
       return entries;
     },
     async save(next) {
