@@ -38,6 +38,9 @@ interface KeySet {
 
 // How often to look for certificates nearing expiry, besides every reload.
 const CERTIFICATE_CHECK_MS = 3_600_000;
+// A change seen in the store is read this much later, once: an operator copying a key file and
+// its .crt by hand (not atomically) is done by then, and a burst of events costs one reload.
+const SETTLE_MS = 250;
 
 export class TokenKeyStore {
   /** Where the keys live (the key folder for the file store), for messages. */
@@ -54,6 +57,7 @@ export class TokenKeyStore {
   #queue: Promise<unknown> = Promise.resolve();
   #unwatch: Unsubscribe | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #settle: NodeJS.Timeout | undefined;
 
   private constructor(store: StateStore, ownsStore: boolean, options: TokenKeyStoreOptions) {
     const maxKeys = options.maxKeys ?? 3;
@@ -88,7 +92,7 @@ export class TokenKeyStore {
     try {
       keys = new TokenKeyStore(store, owns, options);
       const self = keys;
-      if (options.watch ?? true) self.#unwatch = store.watch(TOKEN_KEY_PREFIX, () => self.#reloadInBackground());
+      if (options.watch ?? true) self.#unwatch = store.watch(TOKEN_KEY_PREFIX, () => self.#reloadSoon());
       const found = await self.#readKeys();
       if (found.length > 0) self.#install(await self.#certifyWhereNeeded(found));
       else if (options.createIfEmpty ?? true) await self.rotate();
@@ -146,6 +150,7 @@ export class TokenKeyStore {
     this.#unwatch?.();
     this.#unwatch = undefined;
     clearInterval(this.#timer);
+    clearTimeout(this.#settle);
     await this.#queue;
     if (this.#ownsStore) await this.#store.close();
   }
@@ -201,6 +206,13 @@ export class TokenKeyStore {
     const source: KeySource = { file, createdAtMs: Number(storeKey.slice(TOKEN_KEY_PREFIX.length)), pem };
     if (chain !== undefined) source.chain = { file: chainFileOf(file), pem: chain };
     return source;
+  }
+
+  #reloadSoon(): void {
+    this.#settle ??= setTimeout(() => {
+      this.#settle = undefined;
+      this.#reloadInBackground();
+    }, SETTLE_MS).unref();
   }
 
   #reloadInBackground(): void {
