@@ -22,10 +22,10 @@ export interface FileTable {
   describe(key: string): string;
 }
 
-/** inode, size and mtime: an atomic rename always changes the inode. */
+/** inode, size, mtime and ctime: an atomic rename changes the inode (which may be a recycled one, so the times too). */
 export async function fileStamp(file: string): Promise<string> {
   const st = await stat(file).catch(() => undefined);
-  return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '-';
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : '-';
 }
 
 export async function dirStamp(dir: string, match: RegExp): Promise<string> {
