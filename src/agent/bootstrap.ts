@@ -4,12 +4,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { request } from 'node:https';
-import { decodeJwt } from 'jose';
 import { FerryError, messageOf } from '../errors.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { LogFn } from '../observability/log-fn.js';
 import { ensureWritableDir, SECRET_MODE, writeFilesAtomically } from '../pki/files.js';
 import { DEFAULT_TRUST_DOMAIN, identityFromUri } from '../pki/identity.js';
+import { readUnverifiedClaims } from '../tokens/unverified-claims.js';
 
 /** The CSR code pulls in @peculiar/x509 (~0.1 s to load): only enrolment and renewal need it. */
 const csrModule = () => import('../pki/csr.js');
@@ -58,12 +58,7 @@ async function usableExisting(files: AgentCertFiles): Promise<boolean> {
 }
 
 function agentNameFromToken(token: string): string {
-  let agent: unknown;
-  try {
-    agent = decodeJwt(token).agent;
-  } catch {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', 'the bootstrap token is not a JWT');
-  }
+  const { agent } = readUnverifiedClaims(token, 'FERRY_ERR_BAD_CONFIG', 'the bootstrap token is not a JWT');
   if (typeof agent !== 'string' || agent === '') throw new FerryError('FERRY_ERR_BAD_CONFIG', 'the bootstrap token names no agent');
   return agent;
 }

@@ -1,11 +1,10 @@
 // The controller as a library: startController(config) brings up the agent endpoint,
 // the front door and the ops port, and returns a handle to stop them gracefully.
 import type { PeerCertificate } from 'node:tls';
-import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import type { ControllerConfig } from '../config/controller-config.js';
 import { loadCA, notAfterOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
-import { RevocationList, TokenIssuer, TokenKeyStore, TokenVerifier } from '../tokens/index.js';
+import { TokenIssuer, TokenVerifier, type RevocationList, type TokenKeyStore } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
 import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
@@ -22,6 +21,7 @@ import {
   type LocalHandler,
   type RouteResolver,
 } from './front-door/index.js';
+import { openControllerState } from './controller-state.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
@@ -65,10 +65,8 @@ export async function startController(config: ControllerConfig, options: Control
   const requestLog = logger.child({ subsystem: 'requests' });
 
   const ca = await loadCA(config.ca.cert, config.ca.key);
-  const revocations = await RevocationList.open(join(config.dataDir, 'revocations.json'));
-  const keys = await TokenKeyStore.open(join(config.dataDir, 'token-keys'), {
-    issuer: `ferry:${ca.trustDomain}`,
-  });
+  const stored = await openControllerState(config, ca, logFnOf(logger.child({ subsystem: 'state' })));
+  const { revocations, keys } = stored;
   const issuer = new TokenIssuer(keys);
   countIssuance(ca, issuer, metrics);
   const verifier = new TokenVerifier(keys, { revocations });
@@ -166,6 +164,7 @@ export async function startController(config: ControllerConfig, options: Control
       verifier,
       keys,
       revocations,
+      book: stored.book,
       registry,
       serverCert,
       checkCertificate: checkClientCert,
@@ -181,6 +180,7 @@ export async function startController(config: ControllerConfig, options: Control
     await ops?.close();
     await control?.close();
     await reverse.close();
+    await stored.close();
     throw err;
   }
   state = 'serving';
@@ -223,6 +223,7 @@ export async function startController(config: ControllerConfig, options: Control
         await o.close();
         await c.close();
         await reverse.close();
+        await stored.close();
         log('info', 'controller stopped');
       })();
       return stopping;

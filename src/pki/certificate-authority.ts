@@ -1,5 +1,5 @@
 // The CA object: holds the CA key in memory and issues every certificate ferry uses.
-import { X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import { FerryError } from '../errors.js';
 import { DEFAULT_KEY_ALGORITHM, exportPrivateKeyPem, generateKeyPair, spkiDer, toWebCryptoPair, webSigningAlgorithm, type KeyAlgorithm } from './algorithms.js';
 import { buildLeaf, keyIdOf, subjectDerOf, type SanEntry, type Signer } from './certificate-builder.js';
@@ -102,6 +102,18 @@ export class CertificateAuthority {
     const serial = randomSerial();
     const der = buildLeaf({ serial, subject, spki: spkiDer(keys.publicKey), sans, purpose, ...window }, this.#signer);
     return { certPem: toPem('CERTIFICATE', der), keyPem: exportPrivateKeyPem(keys.privateKey), serial };
+  }
+
+  /**
+   * A signing-only certificate (digitalSignature, no TLS EKU) for a key held elsewhere, such
+   * as a token-signing key: its JWTs then carry `x5c` = [this certificate, the CA].
+   */
+  certifyPublicKey(publicKeyPem: string, commonName: string, opts: ValidityOptions = {}): { certPem: string; serial: string } {
+    const window = validityWindow(opts, DEFAULT_LEAF_DAYS);
+    const serial = randomSerial();
+    const spki = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
+    const der = buildLeaf({ serial, subject: [{ type: 'CN', value: commonName }], spki, sans: [], purpose: 'signing', ...window }, this.#signer);
+    return { certPem: toPem('CERTIFICATE', der), serial };
   }
 
   /**

@@ -6,6 +6,8 @@ import { bitString, bool, children, explicit, ia5, octets, oid, readTlv, seq, se
 import { isRsa } from './algorithms.js';
 
 export type Purpose = 'client' | 'server';
+/** What a leaf is for: TLS client or server, or only signing (token keys: no TLS EKU). */
+export type LeafPurpose = Purpose | 'signing';
 
 export interface Signer {
   /** DER of the CA's subject Name, copied byte-for-byte as the leaf's issuer. */
@@ -24,8 +26,9 @@ export interface LeafSpec {
   subject: SubjectAttribute[];
   /** SubjectPublicKeyInfo DER: only the public key is ever used. */
   spki: Buffer;
+  /** May be empty (then no SAN extension: RFC 5280 forbids an empty one). */
   sans: SanEntry[];
-  purpose: Purpose;
+  purpose: LeafPurpose;
   notBefore: Date;
   notAfter: Date;
 }
@@ -84,8 +87,8 @@ export function buildLeaf(spec: LeafSpec, signer: Signer): Buffer {
   const extensions = seq(
     extension(OID.basicConstraints, true, seq()),
     extension(OID.keyUsage, true, keyUsage),
-    extension(OID.extKeyUsage, false, seq(oid(spec.purpose === 'client' ? OID.clientAuth : OID.serverAuth))),
-    extension(OID.subjectAltName, false, seq(...spec.sans.map(encodeSan))),
+    ...(spec.purpose === 'signing' ? [] : [extension(OID.extKeyUsage, false, seq(oid(spec.purpose === 'client' ? OID.clientAuth : OID.serverAuth)))]),
+    ...(spec.sans.length === 0 ? [] : [extension(OID.subjectAltName, false, seq(...spec.sans.map(encodeSan)))]),
     extension(OID.subjectKeyId, false, octets(keyIdOf(spec.spki))),
     extension(OID.authorityKeyId, false, seq(tlv(0x80, signer.keyId))),
   );

@@ -28,16 +28,23 @@ export interface SignOptions {
   kidForm?: KidForm;
 }
 
+export interface TokenIssuerOptions {
+  /** Clock in ms (default Date.now): `iat` and `exp`. */
+  now?: () => number;
+}
+
 export class TokenIssuer {
   readonly #store: TokenKeyStore;
+  readonly #now: () => number;
 
-  constructor(store: TokenKeyStore) {
+  constructor(store: TokenKeyStore, options: TokenIssuerOptions = {}) {
     this.#store = store;
+    this.#now = options.now ?? Date.now;
   }
 
   async issue(request: IssueRequest): Promise<IssuedToken> {
     checkRequest(request);
-    const iat = Math.floor(Date.now() / 1000);
+    const iat = Math.floor(this.#now() / 1000);
     const claims: FerryClaims = {
       iss: this.#store.issuer,
       sub: request.sub,

@@ -1,24 +1,34 @@
-// A directory of ES256 token keys: the newest signs, all verify; rotate adds a key, reload re-reads the files.
-import { createPublicKey } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+// ES256 token keys kept in the state store (`token-keys/<createdAtMs>`; in the file store
+// token-keys/token-key-<ms>.pem with an optional .crt chain beside it): the newest signs,
+// all verify; rotate adds a key, reload re-reads them, and a shared store's changes (a key
+// rotated by another controller process) are followed through `watch`.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { JSONWebKeySet } from 'jose';
-import { FerryError, messageOf } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { generateTokenKeyPem, loadTokenKey, splitCertificates, type KeySource, type TokenKey } from './token-key.js';
+import { FerryError } from '../errors.js';
+import { ABSENT, FileStore, TOKEN_KEY_PREFIX, tokenKeysTable, type Entry, type JsonValue, type StateStore, type Unsubscribe } from '../state/index.js';
+import { certifyKey, chainFileOf, needsCertificate, type Certify } from './key-certification.js';
+import { generateTokenKeyPem, loadTokenKey, type KeySource, type TokenKey } from './token-key.js';
 
 export interface TokenKeyStoreOptions {
   /** `iss` of every token signed with these keys. */
   issuer: string;
-  /** Generate a first key when the directory holds none (default true). */
+  /** Generate a first key when the store holds none (default true). */
   createIfEmpty?: boolean;
-  /** Asks the CA for a certificate chain (PEM, leaf first) for a new key, so tokens can carry `x5c`. */
-  certify?: (publicKeyPem: string) => Promise<string[]>;
-  /** How many keys `rotate()` leaves in the directory, the new signer included (default 3). */
+  /**
+   * Asks the CA for a certificate chain (PEM, leaf first) for a key, so tokens carry `x5c`.
+   * Called for a new key, for a key found without a chain, and for one whose chain nears expiry.
+   */
+  certify?: Certify;
+  /** How many keys `rotate()` leaves in the store, the new signer included (default 3). */
   maxKeys?: number;
+  /** Follow the store's changes (keys added by another process verify at once). Default true on a shared store. */
+  watch?: boolean;
+  /** Clock in ms (default Date.now): key names and certificate expiry. */
+  now?: () => number;
+  /** A background reload or certification failed; the keys in force stay. */
+  onError?: (err: unknown) => void;
 }
-
-const KEY_FILE = /^token-key-(\d+)\.pem$/;
 
 interface KeySet {
   /** Newest first. */
@@ -26,35 +36,74 @@ interface KeySet {
   byKid: ReadonlyMap<string, TokenKey>;
 }
 
+// How often to look for certificates nearing expiry, besides every reload.
+const CERTIFICATE_CHECK_MS = 3_600_000;
+// A change seen in the store is read this much later, once: an operator copying a key file and
+// its .crt by hand (not atomically) is done by then, and a burst of events costs one reload.
+const SETTLE_MS = 250;
+
 export class TokenKeyStore {
+  /** Where the keys live (the key folder for the file store), for messages. */
   readonly dir: string;
   readonly issuer: string;
-  readonly #certify: ((publicKeyPem: string) => Promise<string[]>) | undefined;
+  readonly #store: StateStore;
+  readonly #ownsStore: boolean;
+  readonly #certify: Certify | undefined;
   readonly #maxKeys: number;
+  readonly #now: () => number;
+  readonly #onError: (err: unknown) => void;
   #set: KeySet = { keys: [], byKid: new Map() };
   // rotate() and reload() both replace the set; running them one at a time keeps it consistent.
   #queue: Promise<unknown> = Promise.resolve();
+  #unwatch: Unsubscribe | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #settle: NodeJS.Timeout | undefined;
 
-  private constructor(dir: string, options: TokenKeyStoreOptions) {
+  private constructor(store: StateStore, ownsStore: boolean, options: TokenKeyStoreOptions) {
     const maxKeys = options.maxKeys ?? 3;
     if (!Number.isInteger(maxKeys) || maxKeys < 1) {
       throw new FerryError('FERRY_ERR_BAD_CONFIG', `token key maxKeys must be a whole number ≥ 1, got ${maxKeys}`);
     }
-    this.dir = dir;
+    this.#store = store;
+    this.#ownsStore = ownsStore;
+    this.dir = dirname(store.describe(`${TOKEN_KEY_PREFIX}0`));
     this.issuer = options.issuer;
     this.#certify = options.certify;
     this.#maxKeys = maxKeys;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => undefined);
   }
 
+  /** Keys in a folder of their own (token-key-<ms>.pem); reload() re-reads it. */
   static async open(dir: string, options: TokenKeyStoreOptions): Promise<TokenKeyStore> {
-    const store = new TokenKeyStore(dir, options);
-    const createIfEmpty = options.createIfEmpty ?? true;
-    if (createIfEmpty) await mkdir(dir, { recursive: true, mode: 0o700 });
-    const keys = await readKeyDir(dir);
-    if (keys.length > 0) store.#install(keys);
-    else if (createIfEmpty) await store.rotate();
-    else throw new FerryError('FERRY_ERR_BAD_CONFIG', `no token keys (token-key-*.pem) in ${dir}`);
-    return store;
+    const create = options.createIfEmpty ?? true;
+    if (create) await mkdir(dir, { recursive: true, mode: 0o700 });
+    const store = await FileStore.forTable(dirname(dir), tokenKeysTable(dir), { create });
+    return TokenKeyStore.#start(store, true, { watch: false, ...options });
+  }
+
+  /** Keys in a shared state store (the controller's). */
+  static onStore(store: StateStore, options: TokenKeyStoreOptions): Promise<TokenKeyStore> {
+    return TokenKeyStore.#start(store, false, options);
+  }
+
+  static async #start(store: StateStore, owns: boolean, options: TokenKeyStoreOptions): Promise<TokenKeyStore> {
+    let keys: TokenKeyStore | undefined;
+    try {
+      keys = new TokenKeyStore(store, owns, options);
+      const self = keys;
+      if (options.watch ?? true) self.#unwatch = store.watch(TOKEN_KEY_PREFIX, () => self.#reloadSoon());
+      const found = await self.#readKeys();
+      if (found.length > 0) self.#install(await self.#certifyWhereNeeded(found));
+      else if (options.createIfEmpty ?? true) await self.rotate();
+      else throw new FerryError('FERRY_ERR_BAD_CONFIG', `no token keys (token-key-*.pem) in ${self.dir}`);
+      if (self.#certify) self.#timer = setInterval(() => self.#reloadIfExpiring(), CERTIFICATE_CHECK_MS).unref();
+      return self;
+    } catch (err) {
+      await keys?.close();
+      if (owns && !keys) await store.close();
+      throw err;
+    }
   }
 
   /** The key new tokens are signed with: the newest. */
@@ -74,7 +123,7 @@ export class TokenKeyStore {
     return this.#set.byKid.get(kid);
   }
 
-  /** The public keys as a JWK Set, for the control API's JWKS endpoint. */
+  /** Every verifying key as a JWK Set (kid, alg, use: sig, x5c where known), for the JWKS endpoint. */
   jwks(): JSONWebKeySet {
     return { keys: this.#set.keys.map((key) => ({ ...key.publicJwk })) };
   }
@@ -85,48 +134,93 @@ export class TokenKeyStore {
   }
 
   /**
-   * Re-read the directory (on SIGHUP or a file change). If any key file is bad, the error names
-   * it and the key set in force stays as it was.
+   * Re-read the keys (on SIGHUP or a change in the store). If any key is bad, the error names
+   * its file and the key set in force stays as it was.
    */
   reload(): Promise<void> {
     return this.#serially(async () => {
-      const keys = await readKeyDir(this.dir);
+      const keys = await this.#readKeys();
       if (keys.length === 0) throw new FerryError('FERRY_ERR_BAD_CONFIG', `no token keys (token-key-*.pem) in ${this.dir}`);
-      this.#install(keys);
+      this.#install(await this.#certifyWhereNeeded(keys));
     });
   }
 
+  /** Stop following the store and the expiry timer (and close the store if this opened it). */
+  async close(): Promise<void> {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    clearInterval(this.#timer);
+    clearTimeout(this.#settle);
+    await this.#queue;
+    if (this.#ownsStore) await this.#store.close();
+  }
+
   async #rotate(): Promise<TokenKey> {
-    const newest = this.#set.keys[0];
-    // Names must sort by age even when two rotations land in the same millisecond.
-    const createdAtMs = Math.max(Date.now(), newest ? newest.createdAtMs + 1 : 0);
-    const file = join(this.dir, `token-key-${createdAtMs}.pem`);
     const pem = await generateTokenKeyPem();
-    const chainPem = await this.#chainFor(pem);
-    const source: KeySource = { file, createdAtMs, pem };
-    if (chainPem) source.chain = { file: chainFileOf(file), pem: chainPem };
-    const key = await loadTokenKey(source);
-    // Chain first: a watcher that reloads on the .pem appearing must already find its .crt.
-    if (source.chain) await writeFileAtomic(source.chain.file, source.chain.pem, 0o600);
-    await writeFileAtomic(file, pem, 0o600);
-    const all = [key, ...this.#set.keys];
+    const chain = this.#certify ? await certifyKey(this.#certify, pem) : undefined;
+    // Names must sort by age even when two rotations (here or in another process) land in the same millisecond.
+    let createdAtMs = Math.max(this.#now(), (this.#set.keys[0]?.createdAtMs ?? -1) + 1);
+    const value: JsonValue = chain === undefined ? { pem } : { pem, chain };
+    while ((await this.#store.compareAndSet(`${TOKEN_KEY_PREFIX}${createdAtMs}`, ABSENT, value)) === undefined) createdAtMs++;
+    const key = await loadTokenKey(this.#sourceOf(`${TOKEN_KEY_PREFIX}${createdAtMs}`, pem, chain));
+    const all = [key, ...this.#set.keys.filter((k) => k.createdAtMs !== createdAtMs)];
     this.#install(all.slice(0, this.#maxKeys));
-    await Promise.all(all.slice(this.#maxKeys).map((old) => removeKeyFiles(old.file)));
+    for (const old of all.slice(this.#maxKeys)) await this.#store.delete(`${TOKEN_KEY_PREFIX}${old.createdAtMs}`);
     return key;
   }
 
-  async #chainFor(privatePem: string): Promise<string | undefined> {
-    if (!this.#certify) return undefined;
-    const publicPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
-    let chain: string[];
-    try {
-      chain = await this.#certify(publicPem);
-    } catch (err) {
-      if (err instanceof FerryError) throw err;
-      throw new FerryError('FERRY_ERR_CA', `could not certify a new token key: ${messageOf(err)}`, { cause: err });
-    }
-    const blocks = splitCertificates(chain);
-    return blocks.length > 0 ? `${blocks.join('\n')}\n` : undefined;
+  async #readKeys(): Promise<Array<{ entry: Entry; key: TokenKey }>> {
+    const entries = (await this.#store.list(TOKEN_KEY_PREFIX)).filter((e) => /^\d+$/.test(e.key.slice(TOKEN_KEY_PREFIX.length)));
+    const loaded = await Promise.all(
+      entries.map(async (entry) => {
+        const { pem, chain } = entry.value as { pem: string; chain?: string };
+        return { entry, key: await loadTokenKey(this.#sourceOf(entry.key, pem, chain)) };
+      }),
+    );
+    return loaded.sort((a, b) => b.key.createdAtMs - a.key.createdAtMs);
+  }
+
+  /** Keys without a chain, or whose chain nears expiry, get a fresh one (best effort: a failure keeps the key). */
+  async #certifyWhereNeeded(found: Array<{ entry: Entry; key: TokenKey }>): Promise<TokenKey[]> {
+    const certify = this.#certify;
+    return Promise.all(
+      found.map(async ({ entry, key }) => {
+        if (!certify || !needsCertificate(key, this.#now())) return key;
+        try {
+          const { pem } = entry.value as { pem: string };
+          const chain = await certifyKey(certify, pem);
+          if (chain === undefined) return key;
+          // Only over the version we read: a key another process removed meanwhile stays removed.
+          if ((await this.#store.compareAndSet(entry.key, entry.version, { pem, chain })) === undefined) return key;
+          return await loadTokenKey(this.#sourceOf(entry.key, pem, chain));
+        } catch (err) {
+          this.#onError(err);
+          return key;
+        }
+      }),
+    );
+  }
+
+  #sourceOf(storeKey: string, pem: string, chain: string | undefined): KeySource {
+    const file = this.#store.describe(storeKey);
+    const source: KeySource = { file, createdAtMs: Number(storeKey.slice(TOKEN_KEY_PREFIX.length)), pem };
+    if (chain !== undefined) source.chain = { file: chainFileOf(file), pem: chain };
+    return source;
+  }
+
+  #reloadSoon(): void {
+    this.#settle ??= setTimeout(() => {
+      this.#settle = undefined;
+      this.#reloadInBackground();
+    }, SETTLE_MS).unref();
+  }
+
+  #reloadInBackground(): void {
+    this.reload().catch((err: unknown) => this.#onError(err));
+  }
+
+  #reloadIfExpiring(): void {
+    if (this.#set.keys.some((key) => needsCertificate(key, this.#now()))) this.#reloadInBackground();
   }
 
   #install(keys: readonly TokenKey[]): void {
@@ -142,49 +236,5 @@ export class TokenKeyStore {
     const run = this.#queue.then(job, job);
     this.#queue = run.catch(() => undefined);
     return run;
-  }
-}
-
-function chainFileOf(keyFile: string): string {
-  return keyFile.replace(/\.pem$/, '.crt');
-}
-
-async function readKeyDir(dir: string): Promise<TokenKey[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `cannot read token key directory ${dir}: ${messageOf(err)}`, { cause: err });
-  }
-  const sources: KeySource[] = [];
-  for (const name of names) {
-    const match = KEY_FILE.exec(name);
-    if (!match) continue;
-    const file = join(dir, name);
-    const source: KeySource = { file, createdAtMs: Number(match[1]), pem: await readText(file) };
-    const chainPem = await readText(chainFileOf(file), true);
-    if (chainPem !== undefined) source.chain = { file: chainFileOf(file), pem: chainPem };
-    sources.push(source);
-  }
-  sources.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.file < b.file ? 1 : -1));
-  return Promise.all(sources.map(loadTokenKey));
-}
-
-async function readText(file: string, optional: true): Promise<string | undefined>;
-async function readText(file: string): Promise<string>;
-async function readText(file: string, optional = false): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if (optional && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `cannot read token key file ${file}: ${messageOf(err)}`, { cause: err });
-  }
-}
-
-async function removeKeyFiles(keyFile: string): Promise<void> {
-  for (const file of [keyFile, chainFileOf(keyFile)]) {
-    await unlink(file).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw new FerryError('FERRY_ERR_IO', `cannot remove old token key file ${file}: ${err.message}`);
-    });
   }
 }

@@ -1,9 +1,8 @@
-// A persisted deny list of token ids (jti) and certificate serials; it survives restarts.
-import { mkdir, readFile } from 'node:fs/promises';
+// A deny list of token ids (jti) and certificate serials, kept in the state store so it
+// survives restarts and, through `watch`, reaches every controller process sharing the store.
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import { FerryError, messageOf } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { FileStore, JTI_PREFIX, revocationsTable, SERIAL_PREFIX, type JsonValue, type StateStore, type Unsubscribe } from '../state/index.js';
 
 export interface RevokedJti {
   jti: string;
@@ -23,56 +22,88 @@ export interface Revocations {
   serials: RevokedSerial[];
 }
 
-const FILE_SCHEMA = z.object({
-  version: z.literal(1),
-  jtis: z.array(
-    z.object({
-      jti: z.string().min(1),
-      expiresAt: z.number().int().nonnegative().optional(),
-      revokedAt: z.number().int().nonnegative(),
-    }),
-  ),
-  serials: z.array(
-    z.object({
-      serial: z.string().refine((serial) => tryNormalizeSerial(serial) !== undefined, 'not a hex serial'),
-      revokedAt: z.number().int().nonnegative(),
-    }),
-  ),
-});
+export interface RevocationListOptions {
+  /** Follow the store's changes (another process's revocations apply at once). Default true on a shared store. */
+  watch?: boolean;
+  /** Clock in ms (default Date.now): revokedAt and pruning. */
+  now?: () => number;
+  /** A change from the store could not be applied (a malformed entry). */
+  onError?: (err: unknown) => void;
+}
 
 // Keep an expired jti a little past its exp, longer than any verifier's clock tolerance.
 const PRUNE_GRACE_SECONDS = 300;
 const MAX_JTI_LENGTH = 256;
 
 export class RevocationList {
+  /** Where the list lives (a file path for the file store), for messages. */
   readonly file: string;
+  readonly #store: StateStore;
+  readonly #ownsStore: boolean;
+  readonly #now: () => number;
+  readonly #onError: (err: unknown) => void;
   #jtis = new Map<string, RevokedJti>();
   #serials = new Map<string, RevokedSerial>();
-  // Saves run one after another so an older snapshot never renames over a newer one.
-  #queue: Promise<unknown> = Promise.resolve();
+  // Entries past their exp: dropped from memory at once, from the store on the next write.
+  #stale = new Set<string>();
+  #unwatch: Unsubscribe | undefined;
 
-  private constructor(file: string) {
-    this.file = file;
+  private constructor(store: StateStore, ownsStore: boolean, options: RevocationListOptions) {
+    this.#store = store;
+    this.#ownsStore = ownsStore;
+    this.file = store.describe(JTI_PREFIX);
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => undefined);
   }
 
-  static async open(file: string): Promise<RevocationList> {
-    const list = new RevocationList(file);
-    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-    await list.reload();
+  /** A list of its own in one JSON file (the revocations.json format); reload() re-reads it. */
+  static async open(file: string, options: RevocationListOptions = {}): Promise<RevocationList> {
+    const store = await FileStore.forTable(dirname(file), revocationsTable(file));
+    return RevocationList.#start(store, true, { watch: false, ...options });
+  }
+
+  /** The list kept in a shared state store (the controller's). */
+  static onStore(store: StateStore, options: RevocationListOptions = {}): Promise<RevocationList> {
+    return RevocationList.#start(store, false, options);
+  }
+
+  static async #start(store: StateStore, owns: boolean, options: RevocationListOptions): Promise<RevocationList> {
+    const list = new RevocationList(store, owns, options);
+    // Watch before the first read, so nothing written in between is missed.
+    if (options.watch ?? true) list.#unwatch = store.watch('revocations/', (change) => list.#applyChange(change.key, change.value));
+    try {
+      await list.reload();
+    } catch (err) {
+      await list.close();
+      throw err;
+    }
     return list;
   }
 
-  /** Re-read the file (another controller replica may have revoked something). */
+  /** Re-read the whole list from the store (SIGHUP). */
   async reload(): Promise<void> {
-    const data = await readRevocationFile(this.file);
-    const now = nowSeconds();
-    this.#jtis = new Map(data.jtis.filter((entry) => !isStale(entry, now)).map((entry) => [entry.jti, entry]));
-    this.#serials = new Map(
-      data.serials.map((entry) => {
-        const serial = normalizeSerial(entry.serial);
-        return [serial, { serial, revokedAt: entry.revokedAt }];
-      }),
-    );
+    const jtis = new Map<string, RevokedJti>();
+    const serials = new Map<string, RevokedSerial>();
+    const stale = new Set<string>();
+    const now = this.#nowSeconds();
+    for (const { key, value } of await this.#store.list('revocations/')) {
+      const jti = restOf(key, JTI_PREFIX);
+      const serialKey = restOf(key, SERIAL_PREFIX);
+      if (jti !== undefined) {
+        const entry = jtiEntry(jti, value);
+        if (isStale(entry, now)) stale.add(jti);
+        else jtis.set(jti, entry);
+      } else if (serialKey !== undefined) {
+        const serial = tryNormalizeSerial(serialKey);
+        if (serial === undefined) {
+          throw new FerryError('FERRY_ERR_BAD_CONFIG', `revocation list ${this.#store.describe(key)} is malformed: ${serialKey} is not a hex serial`);
+        }
+        serials.set(serial, { serial, revokedAt: revokedAtOf(value) });
+      }
+    }
+    this.#jtis = jtis;
+    this.#serials = serials;
+    this.#stale = stale;
   }
 
   /** Deny a token id; `expiresAt` (the token's exp, epoch seconds) lets the entry be pruned later. */
@@ -83,16 +114,20 @@ export class RevocationList {
     if (expiresAt !== undefined && (!Number.isSafeInteger(expiresAt) || expiresAt < 0)) {
       throw new FerryError('FERRY_ERR_BAD_INPUT', 'jti expiry must be whole epoch seconds');
     }
-    const entry: RevokedJti = { jti, revokedAt: nowSeconds() };
+    const entry: RevokedJti = { jti, revokedAt: this.#nowSeconds() };
     if (expiresAt !== undefined) entry.expiresAt = expiresAt;
+    // In memory first: the entry denies even if the write fails (the caller learns it will not last).
     this.#jtis.set(jti, entry);
-    await this.#save();
+    const { jti: _, ...value } = entry;
+    await this.#write(() => this.#store.put(JTI_PREFIX + jti, value));
+    await this.#prune();
   }
 
   async revokeSerial(serialHex: string): Promise<void> {
     const serial = normalizeSerial(serialHex);
-    this.#serials.set(serial, { serial, revokedAt: nowSeconds() });
-    await this.#save();
+    const entry = { serial, revokedAt: this.#nowSeconds() };
+    this.#serials.set(serial, entry);
+    await this.#write(() => this.#store.put(SERIAL_PREFIX + serial, { revokedAt: entry.revokedAt }));
   }
 
   isJtiRevoked(jti: string): boolean {
@@ -111,22 +146,56 @@ export class RevocationList {
     };
   }
 
-  #save(): Promise<void> {
-    const run = this.#queue.then(() => this.#write());
-    this.#queue = run.catch(() => undefined);
-    return run;
+  /** Stop following the store (and close it if this list opened it). */
+  async close(): Promise<void> {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    if (this.#ownsStore) await this.#store.close();
   }
 
-  async #write(): Promise<void> {
-    const now = nowSeconds();
-    for (const [jti, entry] of this.#jtis) if (isStale(entry, now)) this.#jtis.delete(jti);
-    const body = { version: 1, ...this.list() };
+  #applyChange(key: string, value: JsonValue | undefined): void {
     try {
-      await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+      const jti = restOf(key, JTI_PREFIX);
+      const serialKey = restOf(key, SERIAL_PREFIX);
+      if (jti !== undefined) {
+        const entry = value === undefined ? undefined : jtiEntry(jti, value);
+        if (entry && !isStale(entry, this.#nowSeconds())) this.#jtis.set(jti, entry);
+        else this.#jtis.delete(jti);
+      } else if (serialKey !== undefined) {
+        const serial = tryNormalizeSerial(serialKey);
+        if (serial === undefined) return;
+        if (value === undefined) this.#serials.delete(serial);
+        else this.#serials.set(serial, { serial, revokedAt: revokedAtOf(value) });
+      }
     } catch (err) {
-      // The entry already denies in memory; the caller learns it will not survive a restart.
+      this.#onError(err);
+    }
+  }
+
+  /** Drop entries past their exp from memory and the store. */
+  async #prune(): Promise<void> {
+    const now = this.#nowSeconds();
+    for (const [jti, entry] of this.#jtis) {
+      if (!isStale(entry, now)) continue;
+      this.#jtis.delete(jti);
+      this.#stale.add(jti);
+    }
+    const stale = [...this.#stale];
+    this.#stale.clear();
+    for (const jti of stale) await this.#write(() => this.#store.delete(JTI_PREFIX + jti));
+  }
+
+  async #write(job: () => Promise<unknown>): Promise<void> {
+    try {
+      await job();
+    } catch (err) {
+      if (err instanceof FerryError) throw err;
       throw new FerryError('FERRY_ERR_IO', `cannot write revocation list ${this.file}: ${messageOf(err)}`, { cause: err });
     }
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#now() / 1000);
   }
 }
 
@@ -143,33 +212,23 @@ function tryNormalizeSerial(serialHex: string): string | undefined {
   return hex.replace(/^0+(?=.)/, '');
 }
 
-async function readRevocationFile(file: string): Promise<z.infer<typeof FILE_SCHEMA>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, jtis: [], serials: [] };
-    throw new FerryError('FERRY_ERR_IO', `cannot read revocation list ${file}: ${messageOf(err)}`, { cause: err });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `revocation list ${file} is not valid JSON`);
-  }
-  const parsed = FILE_SCHEMA.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `revocation list ${file} is malformed${where}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+function restOf(key: string, prefix: string): string | undefined {
+  return key.startsWith(prefix) && key.length > prefix.length ? key.slice(prefix.length) : undefined;
+}
+
+function jtiEntry(jti: string, value: JsonValue): RevokedJti {
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  const entry: RevokedJti = { jti, revokedAt: revokedAtOf(value) };
+  if (typeof record.expiresAt === 'number') entry.expiresAt = record.expiresAt;
+  return entry;
+}
+
+function revokedAtOf(value: JsonValue): number {
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  if (typeof record.revokedAt !== 'number') throw new FerryError('FERRY_ERR_BAD_CONFIG', 'a revocation entry has no revokedAt');
+  return record.revokedAt;
 }
 
 function isStale(entry: RevokedJti, now: number): boolean {
   return entry.expiresAt !== undefined && entry.expiresAt + PRUNE_GRACE_SECONDS < now;
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

@@ -21,6 +21,8 @@ export interface TokenKey {
   readonly x5c: readonly string[] | undefined;
   /** When the leaf certificate expires: rotate before this or x5c-checking registries refuse the tokens. */
   readonly certNotAfter: Date | undefined;
+  /** When the leaf certificate became valid: with certNotAfter, when to ask for a new one. */
+  readonly certNotBefore: Date | undefined;
 }
 
 export interface KeySource {
@@ -63,6 +65,7 @@ export async function loadTokenKey(source: KeySource): Promise<TokenKey> {
     publicKeyPem: publicObject.export({ type: 'spki', format: 'pem' }).toString(),
     x5c,
     certNotAfter: chain ? new Date(chain[0]!.validTo) : undefined,
+    certNotBefore: chain ? new Date(chain[0]!.validFrom) : undefined,
   };
 }
 

@@ -1,13 +1,14 @@
 // Reads a JWT's claims WITHOUT checking its signature: only to learn which audience or
-// route to demand before the real verification (tokens/verifier.ts) decides.
+// route to demand before the real verification (tokens/verifier.ts) decides, or to name
+// a token (its jti, its agent) where no decision rests on it.
 import { decodeJwt } from 'jose';
-import { FerryError } from '../errors.js';
+import { FerryError, type FerryErrorCode } from '../errors.js';
 
-/** The payload of `token`, unverified; throws FERRY_ERR_UNAUTHENTICATED 'malformed token'. */
-export function readUnverifiedClaims(token: string): Record<string, unknown> {
+/** The payload of `token`, unverified; a token that is not a JWT throws `code` with `message`. */
+export function readUnverifiedClaims(token: string, code: FerryErrorCode = 'FERRY_ERR_UNAUTHENTICATED', message = 'malformed token'): Record<string, unknown> {
   try {
     return decodeJwt(token);
   } catch {
-    throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'malformed token');
+    throw new FerryError(code, message);
   }
 }

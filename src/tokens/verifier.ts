@@ -15,6 +15,8 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** How many verified tokens to remember (default 10000; 0 turns the cache off). */
   cacheSize?: number;
+  /** Clock in ms (default Date.now): expiry and issued-at checks. */
+  now?: () => number;
 }
 
 export interface VerifyOptions {
@@ -46,8 +48,10 @@ export class TokenVerifier {
   readonly #revocations: RevocationList | undefined;
   readonly #tolerance: number;
   readonly #cache: VerifiedTokenCache;
+  readonly #now: (() => number) | undefined;
 
   constructor(store: TokenKeyStore, options: TokenVerifierOptions = {}) {
+    this.#now = options.now;
     this.#store = store;
     this.#revocations = options.revocations;
     this.#tolerance = options.clockToleranceSeconds ?? 30;
@@ -66,7 +70,7 @@ export class TokenVerifier {
       this.#cache.set(token, verified);
     }
     const { claims } = verified;
-    if (claims.exp <= nowSeconds() - this.#tolerance) {
+    if (claims.exp <= this.#nowSeconds() - this.#tolerance) {
       this.#cache.delete(token);
       throw unauthenticated('token expired');
     }
@@ -87,6 +91,7 @@ export class TokenVerifier {
           issuer: this.#store.issuer,
           clockTolerance: this.#tolerance,
           requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
+          ...(this.#now ? { currentDate: new Date(this.#now()) } : {}),
         }));
       } catch (err) {
         const isLast = index === candidates.length - 1;
@@ -95,10 +100,14 @@ export class TokenVerifier {
       }
       const parsed = CLAIMS.safeParse(payload);
       if (!parsed.success) throw unauthenticated('malformed claims');
-      if (parsed.data.iat > nowSeconds() + this.#tolerance) throw unauthenticated('token issued in the future');
+      if (parsed.data.iat > this.#nowSeconds() + this.#tolerance) throw unauthenticated('token issued in the future');
       return { claims: freezeClaims(parsed.data), key };
     }
     throw unauthenticated('bad signature');
+  }
+
+  #nowSeconds(): number {
+    return Math.floor((this.#now ? this.#now() : Date.now()) / 1000);
   }
 
   #candidateKeys(token: string): readonly TokenKey[] {
@@ -127,10 +136,6 @@ function audienceMatches(aud: string, wanted: string | string[]): boolean {
 function freezeClaims(claims: FerryClaims): Readonly<FerryClaims> {
   if (claims.groups) Object.freeze(claims.groups);
   return Object.freeze(claims);
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 function fromJoseError(err: unknown): FerryError {

@@ -1,89 +1,171 @@
-// What the control API remembers between restarts: the agents it onboarded (so
-// credentials for an unknown agent name are refused) and the bootstrap tokens already
-// spent (so one cannot be used twice). A small JSON file in the data dir.
-import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { FerryError, messageOf } from '../../errors.js';
-import { writeSecretFile } from '../../pki/index.js';
+// What the control API remembers between restarts, in the state store: the agents it
+// onboarded (`agents/<name>`, so credentials for an unknown agent name are refused) and the
+// bootstrap tokens already spent (`bootstrap-spent/<jti>`, so one cannot be used twice, by
+// any controller process sharing the store). In the file store: agents.json in the data dir.
+import { dirname } from 'node:path';
+import { FerryError } from '../../errors.js';
+import { ABSENT, AGENT_PREFIX, agentsTable, FileStore, SPENT_PREFIX, type JsonValue, type StateStore, type Unsubscribe } from '../../state/index.js';
 
-const FILE_SCHEMA = z.object({
-  version: z.literal(1),
-  agents: z.record(z.string(), z.object({ onboardedAt: z.number().int() })),
-  spentBootstrap: z.array(z.object({ jti: z.string(), exp: z.number().int(), agent: z.string() })),
-});
+export interface AgentBookOptions {
+  /** Follow the store's changes (another process's onboardings and spends). Default true on a shared store. */
+  watch?: boolean;
+  /** Clock in ms (default Date.now). */
+  now?: () => number;
+}
 
-type BookFile = z.infer<typeof FILE_SCHEMA>;
+interface Spent {
+  exp: number;
+  agent: string;
+}
+
+// A spent token past its exp is refused by its exp anyway; forget it a little later.
+const SPENT_GRACE_SECONDS = 300;
 
 export class AgentBook {
-  #data: BookFile = { version: 1, agents: {}, spentBootstrap: [] };
-  // jtis claimed by a request in flight: a second concurrent use is refused too.
+  readonly file: string;
+  readonly #store: StateStore;
+  readonly #ownsStore: boolean;
+  readonly #now: () => number;
+  readonly #agents = new Set<string>();
+  readonly #spent = new Map<string, Spent>();
+  // jtis claimed by a request in flight here: a second concurrent use is refused too.
   readonly #claimed = new Set<string>();
-  #queue: Promise<unknown> = Promise.resolve();
+  #unwatch: Unsubscribe | undefined;
 
-  private constructor(readonly file: string) {}
+  private constructor(store: StateStore, ownsStore: boolean, options: AgentBookOptions) {
+    this.#store = store;
+    this.#ownsStore = ownsStore;
+    this.file = store.describe(AGENT_PREFIX);
+    this.#now = options.now ?? Date.now;
+  }
 
-  static async open(file: string): Promise<AgentBook> {
-    const book = new AgentBook(file);
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new FerryError('FERRY_ERR_IO', `cannot read ${file}: ${messageOf(err)}`, { cause: err });
-      }
+  /** A book of its own in one JSON file (the agents.json format). */
+  static async open(file: string, options: AgentBookOptions = {}): Promise<AgentBook> {
+    const store = await FileStore.forTable(dirname(file), agentsTable(file));
+    return AgentBook.#start(store, true, { watch: false, ...options });
+  }
+
+  /** The book kept in a shared state store (the controller's). */
+  static onStore(store: StateStore, options: AgentBookOptions = {}): Promise<AgentBook> {
+    return AgentBook.#start(store, false, options);
+  }
+
+  static async #start(store: StateStore, owns: boolean, options: AgentBookOptions): Promise<AgentBook> {
+    const book = new AgentBook(store, owns, options);
+    if (options.watch ?? true) {
+      const unwatchAgents = store.watch(AGENT_PREFIX, (c) => book.#apply(c.key, c.value));
+      const unwatchSpent = store.watch(SPENT_PREFIX, (c) => book.#apply(c.key, c.value));
+      book.#unwatch = () => {
+        unwatchAgents();
+        unwatchSpent();
+      };
     }
-    if (text !== undefined) {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new FerryError('FERRY_ERR_BAD_CONFIG', `${file} is not valid JSON`);
+    try {
+      for (const prefix of [AGENT_PREFIX, SPENT_PREFIX]) {
+        for (const { key, value } of await store.list(prefix)) book.#apply(key, value);
       }
-      const parsed = FILE_SCHEMA.safeParse(json);
-      if (!parsed.success) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${file} is malformed`);
-      book.#data = parsed.data;
+    } catch (err) {
+      await book.close();
+      throw err;
     }
     return book;
   }
 
   isOnboarded(agent: string): boolean {
-    return Object.hasOwn(this.#data.agents, agent);
+    return this.#agents.has(agent);
   }
 
   async addAgent(agent: string): Promise<void> {
     if (this.isOnboarded(agent)) return;
-    this.#data.agents[agent] = { onboardedAt: Math.floor(Date.now() / 1000) };
-    await this.#save();
+    this.#agents.add(agent);
+    // Create-if-absent: the first onboarding's time stays when two processes race.
+    await this.#store.compareAndSet(AGENT_PREFIX + agent, ABSENT, { onboardedAt: this.#nowSeconds() });
   }
 
-  /** Reserves a bootstrap token id; false when it was spent or is being used right now. */
+  /** Reserves a bootstrap token id in this process; false when it is known spent or in use right now. */
   claim(jti: string): boolean {
-    if (this.#claimed.has(jti) || this.#data.spentBootstrap.some((s) => s.jti === jti)) return false;
+    if (this.#claimed.has(jti) || this.#spent.has(jti)) return false;
     this.#claimed.add(jti);
     return true;
   }
 
-  /** The certificate was issued: the token is spent for good. */
+  /**
+   * The token is spent for good. Exactly once across every process sharing the store: when
+   * another process spent it first this throws FERRY_ERR_UNAUTHENTICATED.
+   */
   async spend(jti: string, exp: number, agent: string): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
-    // An expired token is refused by its exp anyway; keep the list short.
-    this.#data.spentBootstrap = this.#data.spentBootstrap.filter((s) => s.exp + 300 > now);
-    this.#data.spentBootstrap.push({ jti, exp, agent });
     try {
-      await this.#save();
+      if (!(await this.#spendOnce(jti, exp, agent))) throw alreadyUsed();
     } finally {
       this.#claimed.delete(jti);
     }
   }
 
-  /** Issuing failed (a bad CSR): the token may be tried again. */
+  /**
+   * claim() and spend() in one step, before the certificate is made: true for exactly one
+   * caller across every process sharing the store. Undo with unspend() if issuing fails.
+   */
+  async spendOnce(jti: string, exp: number, agent: string): Promise<boolean> {
+    if (!this.claim(jti)) return false;
+    try {
+      return await this.#spendOnce(jti, exp, agent);
+    } finally {
+      this.#claimed.delete(jti);
+    }
+  }
+
+  /** Issuing failed after spendOnce() (a bad CSR): the token may be tried again. */
+  async unspend(jti: string): Promise<void> {
+    this.#spent.delete(jti);
+    await this.#store.delete(SPENT_PREFIX + jti);
+  }
+
+  /** Issuing failed after claim(): the token may be tried again. */
   release(jti: string): void {
     this.#claimed.delete(jti);
   }
 
-  #save(): Promise<void> {
-    const run = this.#queue.then(() => writeSecretFile(this.file, `${JSON.stringify(this.#data, null, 2)}\n`));
-    this.#queue = run.catch(() => undefined);
-    return run;
+  /** Stop following the store (and close it if this book opened it). */
+  async close(): Promise<void> {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    if (this.#ownsStore) await this.#store.close();
   }
+
+  async #spendOnce(jti: string, exp: number, agent: string): Promise<boolean> {
+    const won = (await this.#store.compareAndSet(SPENT_PREFIX + jti, ABSENT, { exp, agent })) !== undefined;
+    this.#spent.set(jti, { exp, agent });
+    if (won) await this.#forgetExpired();
+    return won;
+  }
+
+  async #forgetExpired(): Promise<void> {
+    const now = this.#nowSeconds();
+    for (const [jti, spent] of this.#spent) {
+      if (spent.exp + SPENT_GRACE_SECONDS > now) continue;
+      this.#spent.delete(jti);
+      await this.#store.delete(SPENT_PREFIX + jti);
+    }
+  }
+
+  #apply(key: string, value: JsonValue | undefined): void {
+    if (key.startsWith(AGENT_PREFIX)) {
+      const agent = key.slice(AGENT_PREFIX.length);
+      if (value === undefined) this.#agents.delete(agent);
+      else this.#agents.add(agent);
+    } else if (key.startsWith(SPENT_PREFIX)) {
+      const jti = key.slice(SPENT_PREFIX.length);
+      const spent = value as Partial<Spent> | undefined;
+      if (value === undefined || typeof spent?.exp !== 'number') this.#spent.delete(jti);
+      else this.#spent.set(jti, { exp: spent.exp, agent: String(spent.agent) });
+    }
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+}
+
+function alreadyUsed(): FerryError {
+  return new FerryError('FERRY_ERR_UNAUTHENTICATED', 'bootstrap token already used');
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { FerryError } from '../../errors.js';
 import { bootstrapAudience } from '../../tokens/index.js';
-import { tokenFromHeaders } from '../front-door-auth.js';
+import { tokenFromHeaders } from '../front-door/token-in-headers.js';
 import { signAgentCertificate } from './agent-certificates.js';
 import { audienceOf } from './auth.js';
 import type { ControlContext } from './context.js';
@@ -18,17 +18,17 @@ export async function bootstrapAgent(ctx: ControlContext, req: IncomingMessage, 
   }
   const agent = claims.agent;
   const { csr } = parseRequest(bootstrapRequest, body);
-  if (!ctx.book.claim(claims.jti)) {
+  // Spent before the certificate is made, exactly once across every controller process.
+  if (!(await ctx.book.spendOnce(claims.jti, claims.exp, agent))) {
     throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'bootstrap token already used');
   }
   let cert;
   try {
     cert = await signAgentCertificate(ctx.ca, agent, csr, ctx.config.agentCertificateTtl);
   } catch (err) {
-    ctx.book.release(claims.jti);
+    await ctx.book.unspend(claims.jti);
     throw err;
   }
-  await ctx.book.spend(claims.jti, claims.exp, agent);
   ctx.log('info', 'control API: agent enrolled', { agent, serial: cert.serial, jti: claims.jti, notAfter: cert.notAfter.toISOString() });
   return { agent, certificate: cert.certPem, serial: cert.serial, caCert: ctx.ca.certPem, expiresAt: cert.notAfter.toISOString() };
 }

@@ -16,6 +16,8 @@ export interface ControlPlaneParts
   checkCertificate: CertificateCheck;
   ports: { agents: number; frontDoor: number };
   routes?: readonly ControlRouteMount[];
+  /** The agent book in the controller's state store; without one, agents.json in the data dir. */
+  book?: AgentBook;
 }
 
 /** The host clients use: from frontDoor.publicUrl, else localhost (in the default server certificate). */
@@ -39,7 +41,7 @@ export async function startControlPlane(parts: ControlPlaneParts): Promise<Contr
     keys: parts.keys,
     revocations: parts.revocations,
     registry: parts.registry,
-    book: await AgentBook.open(join(config.dataDir, 'agents.json')),
+    book: parts.book ?? (await AgentBook.open(join(config.dataDir, 'agents.json'))),
     urls,
     version: parts.version,
     log: parts.log,

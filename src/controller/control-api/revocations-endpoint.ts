@@ -1,20 +1,15 @@
 // POST /api/v1/revocations {jti | serial | token}: deny a token or a certificate from
 // now on (persisted). A revoked agent certificate also loses its live connections.
-import { decodeJwt } from 'jose';
 import { FerryError } from '../../errors.js';
 import { normalizeSerial } from '../../tokens/index.js';
+import { readUnverifiedClaims } from '../../tokens/unverified-claims.js';
 import type { ControlCaller, ControlContext } from './context.js';
 import { parseRequest, revokeRequest } from './requests.js';
 
 /** The token's jti. Its signature is not checked here, so its exp is not trusted either:
  *  the deny entry is kept without an expiry rather than pruned at a date the caller chose. */
 function jtiOf(token: string): { jti: string; exp?: number } {
-  let payload: Record<string, unknown>;
-  try {
-    payload = decodeJwt(token);
-  } catch {
-    throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: not a JWT');
-  }
+  const payload = readUnverifiedClaims(token, 'FERRY_ERR_BAD_INPUT', 'token: not a JWT');
   if (typeof payload.jti !== 'string' || payload.jti === '') throw new FerryError('FERRY_ERR_BAD_INPUT', 'token: it has no jti');
   return { jti: payload.jti };
 }
