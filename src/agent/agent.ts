@@ -16,6 +16,13 @@ import { Connector, type AgentTlsMaterial } from './connector.js';
 import { CertificateRenewer, ensureEnrolled } from './bootstrap.js';
 import type { AgentService } from '../services/agent-service.js';
 import { buildServices } from '../services/registry.js';
+import type { ServiceTypeRegistry } from '../services/service-types.js';
+
+export interface AgentOptions {
+  logger?: Logger;
+  /** The service types the agent's config may name; default: the built-in ones (and any x-…). */
+  serviceTypes?: ServiceTypeRegistry;
+}
 
 export interface Agent {
   readonly name: string;
@@ -59,7 +66,7 @@ function describe(services: readonly AgentService[]): Service[] {
   return services.map((s) => ({ type: s.type, name: s.name, annotations: s.annotations, health: s.health() }));
 }
 
-export async function startAgent(config: AgentConfig, options: { logger?: Logger } = {}): Promise<Agent> {
+export async function startAgent(config: AgentConfig, options: AgentOptions = {}): Promise<Agent> {
   const logger = options.logger ?? createLogger({ name: 'ferry-agent' });
   const log = logFnOf(logger);
   const metrics = createMetrics('agent', { version: ferryVersion() });
@@ -71,7 +78,7 @@ export async function startAgent(config: AgentConfig, options: { logger?: Logger
   if (config.name && config.name !== name) {
     throw new FerryError('FERRY_ERR_BAD_CONFIG', `${config.file}: name "${config.name}" differs from the certificate's agent "${name}"`);
   }
-  const services = await buildServices(config.services, { agentName: name, log: logFnOf(logger.child({ subsystem: 'services' })) });
+  const services = await buildServices(config.services, { agentName: name, log: logFnOf(logger.child({ subsystem: 'services' })) }, options.serviceTypes);
   const byKey = new Map(services.map((s) => [`${s.type}/${s.name}`, s]));
 
   const connector = new Connector({

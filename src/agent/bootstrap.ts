@@ -7,7 +7,7 @@ import { request } from 'node:https';
 import { FerryError, messageOf } from '../errors.js';
 import type { AgentConfig } from '../config/agent-config.js';
 import type { LogFn } from '../observability/log-fn.js';
-import { ensureWritableDir, SECRET_MODE, writeFilesAtomically } from '../pki/files.js';
+import { ensureWritableDir, SECRET_MODE, writeFilesAtomically } from '../files/atomic-files.js';
 import { DEFAULT_TRUST_DOMAIN, identityFromUri } from '../pki/identity.js';
 import { readUnverifiedClaims } from '../tokens/unverified-claims.js';
 

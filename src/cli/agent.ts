@@ -1,9 +1,6 @@
 // `ferry agent --config FILE`
 import type { Command } from 'commander';
-import { AGENT_ENV, loadAgentConfig } from '../config/agent-config.js';
-import { agentNameOf, readTls, startAgent } from '../agent/agent.js';
-import { buildServices } from '../services/registry.js';
-import { defaultServiceTypes } from '../services/default-types.js';
+import { AGENT_ENV, checkAgentConfig, loadAgentConfig, startAgent } from '../api/agent.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
@@ -16,11 +13,9 @@ export function registerAgent(program: Command): void {
     .option('--check-config', 'validate the config (and that its certificates and services load) and exit')
     .addHelpText('after', envHelp(AGENT_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
-      const config = await loadAgentConfig(opts.config, process.env, defaultServiceTypes());
+      const config = await loadAgentConfig(opts.config);
       if (opts.checkConfig) {
-        agentNameOf((await readTls(config)).certPem);
-        const services = await buildServices(config.services);
-        await Promise.all(services.map((s) => s.close()));
+        await checkAgentConfig(config);
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }

@@ -1,6 +1,6 @@
 // `ferry agents`: the connected agents, as a table (or JSON).
 import type { Command } from 'commander';
-import { CONTROL_PATHS, type AgentSessionView } from '../controller/control-api/index.js';
+import { CONTROL_PATHS, type AgentSessionView } from '../api/control-client.js';
 import { addControlOptions, controlClientFrom } from './get-creds.js';
 
 function ago(iso: string, now: number): string {

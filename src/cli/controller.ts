@@ -1,9 +1,6 @@
 // `ferry controller --config FILE`
 import type { Command } from 'commander';
-import { CONTROLLER_ENV, loadControllerConfig } from '../config/controller-config.js';
-import { defaultServiceTypes } from '../services/default-types.js';
-import { startController } from '../controller/controller.js';
-import { loadCA } from '../pki/index.js';
+import { CONTROLLER_ENV, checkControllerConfig, loadControllerConfig, startController } from '../api/controller.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
@@ -16,9 +13,9 @@ export function registerController(program: Command): void {
     .option('--check-config', 'validate the config (and that the CA loads) and exit')
     .addHelpText('after', envHelp(CONTROLLER_ENV))
     .action(async (opts: { config: string; checkConfig?: boolean }) => {
-      const config = await loadControllerConfig(opts.config, process.env, defaultServiceTypes());
+      const config = await loadControllerConfig(opts.config);
       if (opts.checkConfig) {
-        await loadCA(config.ca.cert, config.ca.key);
+        await checkControllerConfig(config);
         process.stdout.write(`${opts.config}: ok\n`);
         return;
       }

@@ -6,7 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parse, stringify } from 'yaml';
 import { FerryError, messageOf } from '../errors.js';
-import { CONTROL_PATHS, ControlClient, mergeKubeconfig } from '../controller/control-api/index.js';
+import { CONTROL_PATHS, ControlClient, mergeKubeconfig } from '../api/control-client.js';
 import { ensureWritableDir, writePublicFile, writeSecretFile } from '../pki/index.js';
 
 interface ControlFlags {

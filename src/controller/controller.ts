@@ -22,6 +22,7 @@ import {
   type RouteResolver,
 } from './front-door/index.js';
 import { openControllerState } from './controller-state.js';
+import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
@@ -40,6 +41,9 @@ export interface ControllerOptions {
   handlers?: LocalHandler[];
   /** Control API routes added to the built-in table. */
   controlRoutes?: ControlRouteMount[];
+  /** The state store (revocations, token keys, agent book); default: a file store in config.dataDir.
+   *  An embedder's store is left open when the controller stops. */
+  store?: StateStore;
 }
 
 export interface Controller {
@@ -65,7 +69,7 @@ export async function startController(config: ControllerConfig, options: Control
   const requestLog = logger.child({ subsystem: 'requests' });
 
   const ca = await loadCA(config.ca.cert, config.ca.key);
-  const stored = await openControllerState(config, ca, logFnOf(logger.child({ subsystem: 'state' })));
+  const stored = await openControllerState(config, ca, logFnOf(logger.child({ subsystem: 'state' })), options.store);
   const { revocations, keys } = stored;
   const issuer = new TokenIssuer(keys);
   countIssuance(ca, issuer, metrics);

@@ -8,7 +8,7 @@ import { FerryError } from '../errors.js';
 // so ferry commands that never make a CA (and --help) don't pay for loading it.
 import { assertDnsSafeName, assertTrustDomain, type Identity } from './identity.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
-import type { FileToWrite } from './files.js';
+import type { FileToWrite } from '../files/atomic-files.js';
 
 export interface CaFilesOptions {
   out: string;
@@ -81,7 +81,7 @@ export async function writeCaFiles(opts: CaFilesOptions): Promise<string[]> {
       if (await exists(t)) throw new FerryError('FERRY_ERR_EXISTS', `${t} already exists; use --force to replace the CA`);
     }
   }
-  const { ensureWritableDir, writeFilesAtomically } = await import('./files.js');
+  const { ensureWritableDir, writeFilesAtomically } = await import('../files/atomic-files.js');
   // Fail on an unwritable directory before spending time on keys.
   await ensureWritableDir(opts.out);
   const files = await planFiles(opts);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
-import { loadControllerConfig } from '../../src/api/config.js';
+import { loadControllerConfig } from '../../src/api/controller.js';
 import { startController, type Controller, type ControllerOptions } from '../../src/controller/controller.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createCA, type CertificateAuthority } from '../../src/pki/index.js';

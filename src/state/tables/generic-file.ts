@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { writeSecretFile } from '../../pki/files.js';
+import { writeSecretFile } from '../../files/atomic-files.js';
 import { fileStamp, readJsonFile, type FileTable } from '../file-table.js';
 import type { JsonValue } from '../store.js';
 

@@ -4,7 +4,7 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError, messageOf } from '../../errors.js';
-import { writeSecretFile } from '../../pki/files.js';
+import { writeSecretFile } from '../../files/atomic-files.js';
 import { dirStamp, rest, type FileTable } from '../file-table.js';
 import type { JsonValue } from '../store.js';
 

@@ -1,4 +1,4 @@
-// Writing key material. Every file goes to a temp name in the same directory and is
+// Writing files safely (keys, certificates, the state store's tables). Every file goes to a temp name in the same directory and is
 // renamed into place, so readers never see a half-written key and a crash leaves the
 // old file intact. Secrets are created 0600 from the start (not chmod-ed afterwards).
 import { randomBytes } from 'node:crypto';

@@ -1,0 +1,34 @@
+// The controller's half of the public API (`ferry/controller`): run a controller from a
+// config, and the seams a module or an embedder plugs into — front-door authenticators,
+// route resolvers, authorisers and local handlers, control API routes, the state store.
+// `ferry controller` is built on this file.
+import { controllerConfigFromObject as fromObject, loadControllerConfig as fromFile, type ControllerConfig, type ControllerConfigInput } from '../config/controller-config.js';
+import type { ConfigObjectOptions } from '../config/from-object.js';
+import { loadCA } from '../pki/index.js';
+import { defaultServiceTypes } from '../services/default-types.js';
+import type { ServiceConfig } from '../services/service-config.js';
+
+export { startController, type Controller, type ControllerOptions } from '../controller/controller.js';
+export { CONTROLLER_ENV, controllerConfigSchemaOf, type ControllerConfig, type ControllerConfigInput } from '../config/controller-config.js';
+export { issueServiceToken, type ServiceTarget } from './service-token.js';
+export type { Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, LocalHandler, Route, RouteResolver } from '../controller/front-door/index.js';
+export type { ControlHandler, ControlRoute, ControlRouteMount, ControlCaller, ControlContext } from '../controller/control-api/index.js';
+export * from './control-client.js';
+export { FileStore, ABSENT, type StateStore, type Entry, type StoreChange, type JsonValue, type Version, type Unsubscribe } from '../state/index.js';
+
+// The reverse direction's services use the built-in types (see README, "The reverse direction").
+
+/** A controller config from a YAML file, as `ferry controller` reads it (FERRY_* overrides applied). */
+export function loadControllerConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ControllerConfig<ServiceConfig>> {
+  return fromFile(file, env, defaultServiceTypes());
+}
+
+/** A controller config from an object: same schema and problem wording, no file, no environment. */
+export function controllerConfigFromObject(data: ControllerConfigInput, options: ConfigObjectOptions): ControllerConfig<ServiceConfig> {
+  return fromObject(data, options, defaultServiceTypes());
+}
+
+/** What `ferry controller --check-config` proves beyond the schema: the CA loads. */
+export async function checkControllerConfig(config: ControllerConfig): Promise<void> {
+  await loadCA(config.ca.cert, config.ca.key);
+}
