@@ -21,6 +21,11 @@ export interface TunnelEnv {
   controller: FerryProcess;
   ports: { agents: number; frontDoor: number; metrics: number };
   frontDoorUrl: string;
+  /** Writes an agent's certificate and config (services, then `extra` over the defaults); returns the config file. */
+  agentConfig(name: string, services: ServiceSpec[], extra?: Record<string, unknown>): Promise<string>;
+  /** Starts an agent process from a config file (again, after a kill); close() stops it. */
+  runAgent(configFile: string): FerryProcess;
+  /** agentConfig + runAgent, resolved once the agent is connected. */
   startAgent(name: string, services: ServiceSpec[], extra?: Record<string, unknown>): Promise<FerryProcess>;
   serviceCert(agent: string, type: string, name: string): Promise<{ cert: string; key: string }>;
   token(agent: string, type: string, name: string, opts?: { ttlSeconds?: number; sub?: string; groups?: string[] }): Promise<string>;
@@ -35,7 +40,18 @@ async function writePem(dir: string, name: string, certPem: string, keyPem: stri
   return { cert, key };
 }
 
-export async function startTunnelEnv(controllerExtra: Record<string, unknown> = {}): Promise<TunnelEnv> {
+export interface TunnelEnvOptions {
+  /** node flags for every ferry process (default: the heap flag, as bin/ferry runs). */
+  nodeArgs?: string[];
+  /** shutdown.grace of the controller and the agents (default 5s). */
+  grace?: string;
+  /** How close() stops the processes (SIGTERM lets --cpu-prof write its profile). */
+  stopSignal?: NodeJS.Signals;
+}
+
+export async function startTunnelEnv(controllerExtra: Record<string, unknown> = {}, options: TunnelEnvOptions = {}): Promise<TunnelEnv> {
+  const grace = options.grace ?? '5s';
+  const run = (args: string[]) => runFerry(args, { nodeArgs: options.nodeArgs });
   const dir = await mkdtemp(join(tmpdir(), 'ferry-test-'));
   const ca = await createCA();
   await writeFile(join(dir, 'ca.crt'), ca.certPem);
@@ -48,12 +64,19 @@ export async function startTunnelEnv(controllerExtra: Record<string, unknown> = 
       frontDoor: { listen: '127.0.0.1:0' },
       control: { listen: '127.0.0.1:0' },
       metrics: { listen: '127.0.0.1:0' },
-      shutdown: { grace: '5s' },
+      shutdown: { grace },
       ...controllerExtra,
     }),
   );
-  const controller = runFerry(['controller', '--config', join(dir, 'controller.yaml')]);
-  const started = await controller.waitForMsg('controller started');
+  const controller = run(['controller', '--config', join(dir, 'controller.yaml')]);
+  let started;
+  try {
+    started = await controller.waitForMsg('controller started');
+  } catch (err) {
+    await controller.stop('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const ports = {
     agents: Number(started.agents),
     frontDoor: Number(started.frontDoor),
@@ -61,6 +84,27 @@ export async function startTunnelEnv(controllerExtra: Record<string, unknown> = 
   };
   const agents: FerryProcess[] = [];
   let keys: TokenKeyStore | undefined;
+  const runAgent = (configFile: string) => {
+    const agent = run(['agent', '--config', configFile]);
+    agents.push(agent);
+    return agent;
+  };
+  const agentConfig = async (name: string, services: ServiceSpec[], extra: Record<string, unknown> = {}) => {
+    const issued = await ca.issueClient({ kind: 'agent', agent: name });
+    const files = await writePem(dir, `agent-${name}-${agents.length}`, issued.certPem, issued.keyPem);
+    const file = join(dir, `agent-${name}-${agents.length}.yaml`);
+    await writeFile(
+      file,
+      stringify({
+        controller: { address: `127.0.0.1:${ports.agents}`, serverName: 'localhost' },
+        tls: { cert: files.cert, key: files.key, ca: join(dir, 'ca.crt') },
+        services,
+        shutdown: { grace },
+        ...extra,
+      }),
+    );
+    return file;
+  };
 
   return {
     dir,
@@ -68,22 +112,10 @@ export async function startTunnelEnv(controllerExtra: Record<string, unknown> = 
     controller,
     ports,
     frontDoorUrl: `https://127.0.0.1:${ports.frontDoor}`,
+    agentConfig,
+    runAgent,
     async startAgent(name, services, extra = {}) {
-      const issued = await ca.issueClient({ kind: 'agent', agent: name });
-      const files = await writePem(dir, `agent-${name}-${agents.length}`, issued.certPem, issued.keyPem);
-      const file = join(dir, `agent-${name}-${agents.length}.yaml`);
-      await writeFile(
-        file,
-        stringify({
-          controller: { address: `127.0.0.1:${ports.agents}`, serverName: 'localhost' },
-          tls: { cert: files.cert, key: files.key, ca: join(dir, 'ca.crt') },
-          services,
-          shutdown: { grace: '5s' },
-          ...extra,
-        }),
-      );
-      const agent = runFerry(['agent', '--config', file]);
-      agents.push(agent);
+      const agent = runAgent(await agentConfig(name, services, extra));
       await agent.waitForMsg('connected to controller');
       return agent;
     },
@@ -106,8 +138,9 @@ export async function startTunnelEnv(controllerExtra: Record<string, unknown> = 
       return issued.token;
     },
     async close() {
-      await Promise.all(agents.map((a) => a.stop('SIGKILL')));
-      await controller.stop('SIGKILL');
+      const signal = options.stopSignal ?? 'SIGKILL';
+      await Promise.all(agents.map((a) => a.stop(signal)));
+      await controller.stop(signal);
       await rm(dir, { recursive: true, force: true });
     },
   };
