@@ -12,6 +12,7 @@ import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEventIn, ControllerEvent, Frame, FrameIn, RequestHeadIn } from '../tunnel/types.js';
 import { AgentSession, type SessionLimits } from './agent-session.js';
 import type { SessionRegistry } from './session-registry.js';
+import type { LogFn } from '../observability/log-fn.js';
 
 export interface PeerCertificateInfo {
   raw: Buffer;
@@ -33,7 +34,7 @@ export interface AgentServerOptions {
   helloTimeoutMs?: number;
   /** Signs a renewal CSR from a connected agent (whose current certificate has `serial`); returns the new certificate PEM. */
   renewCertificate?: (agent: string, serial: string, csrPem: string) => Promise<string>;
-  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  log: LogFn;
 }
 
 export interface AgentServer {

@@ -3,6 +3,7 @@
 // share it without importing each other.
 import type { AgentService } from '../services/agent-service.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
+import type { LogFn } from '../observability/log-fn.js';
 
 export interface ServeContext {
   agentName: string;
@@ -11,7 +12,7 @@ export interface ServeContext {
   onIdle(stream: TunnelStream): void;
   /** The stream was aborted or is unusable. */
   onDead(stream: TunnelStream): void;
-  log: (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
+  log: LogFn;
   onRequestStart?: () => void;
   onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
   onBytes?: (direction: 'in' | 'out', n: number) => void;

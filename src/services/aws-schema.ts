@@ -1,7 +1,7 @@
 // The aws type's own config key: the region, the signing name and the agent's keys.
 import { z } from 'zod';
 import { secretSourceSchema } from '../config/agent-config.js';
-import { resolveSource, type PathResolver, type ServiceConfig } from './service-config.js';
+import { resolveSource, type PathResolver } from './service-paths.js';
 
 export const awsSchema = z.strictObject({
   region: z.string().regex(/^[a-z0-9-]+$/, 'must be an AWS region such as eu-west-1'),
@@ -13,7 +13,7 @@ export const awsSchema = z.strictObject({
 
 export type AwsConfig = z.infer<typeof awsSchema>;
 
-export function resolveAwsPaths(s: ServiceConfig, at: PathResolver): ServiceConfig {
+export function resolveAwsPaths<S extends { aws?: AwsConfig | undefined }>(s: S, at: PathResolver): S {
   if (!s.aws) return s;
   return {
     ...s,

@@ -1,6 +1,6 @@
 // The kubernetes type's own config key: where its server and credential come from.
 import { z } from 'zod';
-import type { PathResolver, ServiceConfig } from './service-config.js';
+import type { PathResolver } from './service-paths.js';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -22,7 +22,7 @@ export const kubernetesSchema = z
 
 export type KubernetesConfig = z.infer<typeof kubernetesSchema>;
 
-export function resolveKubernetesPaths(s: ServiceConfig, at: PathResolver): ServiceConfig {
+export function resolveKubernetesPaths<S extends { kubernetes?: KubernetesConfig | undefined }>(s: S, at: PathResolver): S {
   const k = s.kubernetes;
   if (!k) return s;
   return {

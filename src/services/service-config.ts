@@ -3,10 +3,11 @@
 // spinnaker:) has its schema beside the type; the registry puts the entry schema together.
 import { z } from 'zod';
 import { durationSchema } from '../config/duration.js';
-import { secretSourceSchema, type SecretSource } from '../config/agent-config.js';
+import { secretSourceSchema } from '../config/agent-config.js';
 import type { AwsConfig } from './aws-schema.js';
 import type { KubernetesConfig } from './kubernetes-schema.js';
 import type { SpinnakerConfig } from './spinnaker-schema.js';
+import { resolveSource, type PathResolver } from './service-paths.js';
 
 const serviceTlsSchema = z.strictObject({
   caFile: z.string().min(1).optional(),
@@ -74,13 +75,7 @@ export type ServiceConfig = BaseServiceConfig & {
   readonly [key: string]: unknown;
 };
 
-export type PathResolver = (p: string) => string;
-
-export function resolveSource(src: SecretSource, at: PathResolver): SecretSource {
-  if (src.file !== undefined) return { file: at(src.file) };
-  if (src.secret !== undefined) return { secret: { dir: at(src.secret.dir), key: src.secret.key } };
-  return src;
-}
+export type { PathResolver } from './service-paths.js';
 
 function resolveCredential(c: CredentialConfig | undefined, at: PathResolver): CredentialConfig | undefined {
   switch (c?.kind) {

@@ -2,6 +2,7 @@
 // for a tunnel route. Runs 10k+ times a second: no closures or arrays per request, and
 // an await only where a step may truly wait (an authenticator, an async policy, a stream).
 import { FerryError } from '../../errors.js';
+import type { LogFn } from '../../observability/log-fn.js';
 import type { AgentSession } from '../agent-session.js';
 import type { SessionRegistry } from '../session-registry.js';
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
@@ -9,8 +10,6 @@ import { clientCertificateOf } from './client-certificate.js';
 import { pathOf } from './request-path.js';
 import { boundRouteOnly, credentialRoute } from './routing.js';
 import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, Route, RouteResolver } from './types.js';
-
-export type LogFn = (level: 'info' | 'warn' | 'debug', msg: string, fields?: Record<string, unknown>) => void;
 
 export interface PipelineOptions {
   registry: SessionRegistry;

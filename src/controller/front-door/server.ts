@@ -11,13 +11,13 @@ import { MAX_HEADER_BYTES } from '../../tunnel/limits.js';
 import { requestHeadOf } from '../../relay/request-head.js';
 import { sendRequest } from '../../relay/send-request.js';
 import { sendUpgrade } from '../../relay/send-upgrade.js';
-import { SessionHooks } from './session-hooks.js';
+import { SessionHooks, type TunnelRequestEvents } from './session-hooks.js';
 import type { SessionRegistry } from '../session-registry.js';
 import { LocalHandlers } from './local-handlers.js';
-import { FrontDoorPipeline, type LogFn } from './pipeline.js';
+import { FrontDoorPipeline } from './pipeline.js';
 import type { AnyRequest, AnyResponse, Authenticator, Authoriser, LocalHandler, RouteResolver } from './types.js';
 
-export interface FrontDoorOptions {
+export interface FrontDoorOptions extends TunnelRequestEvents {
   host: string;
   port: number;
   certPem: string;
@@ -31,10 +31,6 @@ export interface FrontDoorOptions {
   authorisers?: readonly Authoriser[];
   /** Local handlers mounted from the start. */
   handlers?: readonly LocalHandler[];
-  log: LogFn;
-  onRequestStart?: () => void;
-  onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
-  onBytes?: (direction: 'in' | 'out', n: number) => void;
   onAuthFailure?: (reason: string) => void;
 }
 

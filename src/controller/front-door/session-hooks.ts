@@ -2,7 +2,15 @@
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import type { SendHooks } from '../../relay/send-request.js';
 import type { AgentSession } from '../agent-session.js';
-import type { FrontDoorOptions } from './server.js';
+import type { LogFn } from '../../observability/log-fn.js';
+
+/** What a tunnelled request reports to: the log and the metrics. */
+export interface TunnelRequestEvents {
+  log: LogFn;
+  onRequestStart?: () => void;
+  onRequestDone?: (type: string, status: number | 'error', seconds: number) => void;
+  onBytes?: (direction: 'in' | 'out', n: number) => void;
+}
 
 /**
  * One request's link to its agent session and the metrics. An object rather than a set of
@@ -10,12 +18,12 @@ import type { FrontDoorOptions } from './server.js';
  */
 export class SessionHooks implements SendHooks {
   private readonly started = process.hrtime.bigint();
-  readonly onBytes: FrontDoorOptions['onBytes'];
+  readonly onBytes: TunnelRequestEvents['onBytes'];
 
   constructor(
     private readonly session: AgentSession,
     private readonly type: string,
-    private readonly opts: FrontDoorOptions,
+    private readonly opts: TunnelRequestEvents,
   ) {
     this.onBytes = opts.onBytes;
     session.active++;
