@@ -62,7 +62,7 @@ export class AuthWebhookClient {
   }
 
   /** `POST {base}/password`. The password is sent base64-encoded and never logged. */
-  password(username: string, password: string | Buffer, conn: ConnectionInfo): Promise<AuthOutcome> {
+  async password(username: string, password: string | Buffer, conn: ConnectionInfo): Promise<AuthOutcome> {
     this.#assertOn('password');
     const secret = typeof password === 'string' ? Buffer.from(password, 'utf8') : password;
     const key = AnswerCache.keyOf('password', username, secret.toString('base64'));
@@ -70,13 +70,13 @@ export class AuthWebhookClient {
   }
 
   /** `POST {base}/token` (ferry's own): a bearer token that is not a ferry JWT. */
-  token(token: string, conn: ConnectionInfo): Promise<AuthOutcome> {
+  async token(token: string, conn: ConnectionInfo): Promise<AuthOutcome> {
     this.#assertOn('token');
     return this.#ask('token', AnswerCache.keyOf('token', token), '', conn, { token });
   }
 
   /** `POST {base}/certificate` (ferry's own): a client certificate's identity, itself and its public key. */
-  certificate(cert: X509Certificate | string | Buffer, conn: ConnectionInfo): Promise<AuthOutcome> {
+  async certificate(cert: X509Certificate | string | Buffer, conn: ConnectionInfo): Promise<AuthOutcome> {
     this.#assertOn('certificate');
     const x509 = cert instanceof X509Certificate ? cert : new X509Certificate(cert);
     const identity = identityOf(x509);
@@ -85,7 +85,7 @@ export class AuthWebhookClient {
   }
 
   /** `POST {base}/authz`: may this (already authenticated) caller go on? */
-  authz(username: string, authenticatedUsername: string, conn: ConnectionInfo): Promise<AuthOutcome> {
+  async authz(username: string, authenticatedUsername: string, conn: ConnectionInfo): Promise<AuthOutcome> {
     this.#assertOn('authz');
     const sent = conn.metadata?.forWebhook() ?? {};
     const key = AnswerCache.keyOf('authz', username, authenticatedUsername, JSON.stringify(sent));
