@@ -32,6 +32,12 @@ export interface WebhookTransportOptions {
 
 const noLog: LogFn = () => undefined;
 
+function isTimeout(err: unknown): boolean {
+  const name = err instanceof Error ? err.name : '';
+  const code = (err as { code?: unknown } | null)?.code;
+  return name === 'TimeoutError' || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
 /** Why a question was refused without retrying. */
 class PermanentRefusal extends Error {}
 
@@ -97,14 +103,15 @@ export class WebhookTransport {
     for (;;) {
       attempts++;
       const left = deadline - Date.now();
+      const callTimeout = Math.max(1, Math.min(this.#timeoutMs, left));
       try {
-        return decode(await this.#once(url, payload, Math.max(1, Math.min(this.#timeoutMs, left))));
+        return decode(await this.#once(url, payload, callTimeout));
       } catch (err) {
         if (err instanceof PermanentRefusal) {
           this.#log('warn', 'webhook refused', { webhook: what, reason: err.message });
           throw new FerryError('FERRY_ERR_UNAVAILABLE', `${what}: ${err.message}`);
         }
-        last = messageOf(err);
+        last = isTimeout(err) ? `no answer within ${callTimeout} ms` : messageOf(err);
       }
       const wait = Math.min(this.#retryIntervalMs, deadline - Date.now());
       if (wait <= 0 || Date.now() + wait >= deadline) break;
