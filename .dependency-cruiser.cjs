@@ -19,6 +19,13 @@ module.exports = {
     never('services-know-http', 'services', ['tunnel', 'gen', 'controller', 'agent'], 'a service type knows HTTP, not gRPC'),
     never('libraries-stay-libraries', 'pki|tokens|state', ['controller', 'agent', 'cli'], 'pki, tokens and state are libraries'),
     {
+      name: 'webhooks-are-a-library',
+      comment: 'webhook clients and servers know the front door only by its types',
+      severity: 'error',
+      from: { path: '^src/webhooks/' },
+      to: { path: '^src/(controller|agent|cli|relay|tunnel)/', pathNot: '^src/controller/front-door/types[.]ts$' },
+    },
+    {
       name: 'nothing-imports-cli',
       comment: 'programs do not reach back to their entry points',
       severity: 'error',

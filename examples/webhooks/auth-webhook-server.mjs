@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scryptSync, timingSafeEqual, randomBytes } from 'node:crypto';
-import { createCA } from '../../dist/src/pki/index.js';
+import { createCA } from 'ferry';
 import {
   AuthWebhookClient,
   ConfigWebhookClient,
   createAuthWebhookHandler,
   createConfigWebhookHandler,
   createWebhookServer,
-} from '../../dist/src/webhooks/index.js';
+} from 'ferry/webhooks';
 
 const { values: args } = parseArgs({ options: { dir: { type: 'string' }, port: { type: 'string', default: '0' }, once: { type: 'boolean', default: false } } });
 

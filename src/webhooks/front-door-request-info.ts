@@ -3,13 +3,11 @@ import type { FrontDoorRequest } from '../controller/front-door/types.js';
 
 export type RemoteAddressOf = (req: FrontDoorRequest) => string;
 
-/**
- * The client's `ip:port`: the request's own `remoteAddress` when the front door sets one
- * (FrontDoorRequest does not carry it yet), else "0.0.0.0:0" (unknown).
- */
+/** The client's `ip:port` (ContainerSSH's form; an IPv6 address in brackets), "0.0.0.0:0" when unknown. */
 export const defaultRemoteAddressOf: RemoteAddressOf = (req) => {
-  const own = (req as FrontDoorRequest & { remoteAddress?: unknown }).remoteAddress;
-  return typeof own === 'string' && own !== '' ? own : '0.0.0.0:0';
+  if (req.remoteAddress === '') return '0.0.0.0:0';
+  const host = req.remoteAddress.includes(':') ? `[${req.remoteAddress}]` : req.remoteAddress;
+  return `${host}:${req.remotePort}`;
 };
 
 export function clientVersionOf(req: FrontDoorRequest): string {

@@ -37,6 +37,7 @@ const VIOLATIONS: [string, string, string][] = [
   ['libraries-stay-libraries', 'state/file.ts', 'cli/flags.ts'],
   ['libraries-stay-libraries', 'pki/ca.ts', 'agent/boot.ts'],
   ['nothing-imports-cli', 'observability/log.ts', 'cli/main.ts'],
+  ['webhooks-are-a-library', 'webhooks/client.ts', 'controller/front-door/pipeline.ts'],
 ];
 
 void t.test('each rule refuses a deliberate violation', async (t) => {

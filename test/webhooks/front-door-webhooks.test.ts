@@ -9,6 +9,7 @@ import {
   AuthWebhookClient,
   createAuthWebhookHandler,
   createWebhookServer,
+  defaultRemoteAddressOf,
   WebhookAuthenticator,
   WebhookAuthoriser,
   type AuthWebhookClientOptions,
@@ -58,13 +59,13 @@ t.teardown(() => server.close());
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 function request(authorization?: string, extra: Record<string, unknown> = {}): FrontDoorRequest {
-  return { method: 'GET', url: '/api/v1/pods?token=x', headers: authorization ? { authorization, 'user-agent': 'kubectl/v1.31' } : { 'user-agent': 'kubectl/v1.31' }, peerCertificate: undefined, ...extra };
+  return { method: 'GET', url: '/api/v1/pods?token=x', headers: authorization ? { authorization, 'user-agent': 'kubectl/v1.31' } : { 'user-agent': 'kubectl/v1.31' }, peerCertificate: undefined, remoteAddress: '', remotePort: 0, ...extra };
 }
 const ferryJwt = new UnsecuredJWT({ purpose: 'service', agent: 'a1', type: 'http', name: 'web' }).setSubject('svc').encode();
 
 void t.test('Basic credentials go to /password; the caller carries the verified name and groups', async (t) => {
   const auth = new WebhookAuthenticator(clientWith(t), { log });
-  const caller = await auth.authenticate(request(basic('alice', 's3cret-pass'), { remoteAddress: '203.0.113.9:40123' }));
+  const caller = await auth.authenticate(request(basic('alice', 's3cret-pass'), { remoteAddress: '203.0.113.9', remotePort: 40123 }));
   t.ok(caller);
   t.equal(caller!.subject, 'alice@corp');
   t.same(caller!.groups, ['dev'], 'a sensitive groups entry is applied');
@@ -129,5 +130,12 @@ void t.test('/authz decides per route and may add impersonation groups; sensitiv
 void t.test('no password, token or sensitive value in any log line', (t) => {
   t.ok(lines.length > 0);
   for (const line of lines) t.notOk(/s3cret-pass|opaque-token-123|sk-live-xyz/.test(line), 'no secret');
+  t.end();
+});
+
+void t.test("the client's address reaches the webhook as ip:port, IPv6 in brackets", (t) => {
+  t.equal(defaultRemoteAddressOf(request(undefined, { remoteAddress: '203.0.113.9', remotePort: 40123 })), '203.0.113.9:40123');
+  t.equal(defaultRemoteAddressOf(request(undefined, { remoteAddress: '::1', remotePort: 5 })), '[::1]:5');
+  t.equal(defaultRemoteAddressOf(request()), '0.0.0.0:0', 'a socket already gone');
   t.end();
 });

@@ -56,7 +56,15 @@ export class FrontDoorPipeline {
 
   /** What authenticators and resolvers see; its certificate is read by authenticate(). */
   static requestOf(req: AnyRequest): FrontDoorRequest {
-    return { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, peerCertificate: undefined };
+    const socket = req.socket;
+    return {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      peerCertificate: undefined,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+    };
   }
 
   /**

@@ -32,6 +32,9 @@ export interface FrontDoorRequest {
   headers: IncomingHttpHeaders;
   /** The TLS client certificate, when the client sent one the CA signed. */
   peerCertificate: PeerCertificate | undefined;
+  /** The client's address and port, as the socket says ('' and 0 when gone). */
+  remoteAddress: string;
+  remotePort: number;
 }
 
 export interface Authenticator {
