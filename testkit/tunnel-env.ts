@@ -47,13 +47,15 @@ export interface TunnelEnvOptions {
   grace?: string;
   /** How close() stops the processes (SIGTERM lets --cpu-prof write its profile). */
   stopSignal?: NodeJS.Signals;
+  /** The CA to install (default: a new one), when a test issued certificates from it first. */
+  ca?: CertificateAuthority;
 }
 
 export async function startTunnelEnv(controllerExtra: Record<string, unknown> = {}, options: TunnelEnvOptions = {}): Promise<TunnelEnv> {
   const grace = options.grace ?? '5s';
   const run = (args: string[]) => runFerry(args, { nodeArgs: options.nodeArgs });
   const dir = await mkdtemp(join(tmpdir(), 'ferry-test-'));
-  const ca = await createCA();
+  const ca = options.ca ?? (await createCA());
   await writeFile(join(dir, 'ca.crt'), ca.certPem);
   await writeFile(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
   await writeFile(

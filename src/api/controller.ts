@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../services/service-config.js';
 export { startController, type Controller, type ControllerOptions } from '../controller/controller.js';
 export { CONTROLLER_ENV, controllerConfigSchemaOf, type ControllerConfig, type ControllerConfigInput } from '../config/controller-config.js';
 export { issueServiceToken, type ServiceTarget } from './service-token.js';
-export type { Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, LocalHandler, Route, RouteResolver } from '../controller/front-door/index.js';
+export type { Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, LocalHandler, ResolvedRoute, Route, RouteResolver } from '../controller/front-door/index.js';
 export type { ControlHandler, ControlRoute, ControlRouteMount, ControlCaller, ControlContext } from '../controller/control-api/index.js';
 export * from './control-client.js';
 export { FileStore, ABSENT, type StateStore, type Entry, type StoreChange, type JsonValue, type Version, type Unsubscribe } from '../state/index.js';

@@ -6,6 +6,7 @@ import { durationSchema } from './duration.js';
 import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } from './from-object.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
+import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
@@ -53,6 +54,8 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
         }),
       )
       .default([]),
+    /** Credential checks and route decisions delegated to the operator's webhook. */
+    webhooks: webhooksConfigSchema.optional(),
   })
   .strict();
 }
@@ -92,5 +95,6 @@ function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfi
     file,
     dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
     reverse: raw.reverse.map((r) => ({ ...r, service: services.resolvePaths(r.service, at) })),
+    webhooks: resolveWebhookPaths(raw.webhooks, at),
   };
 }

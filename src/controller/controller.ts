@@ -22,6 +22,7 @@ import {
   type RouteResolver,
 } from './front-door/index.js';
 import { openControllerState } from './controller-state.js';
+import { webhookSeams, type WebhookSeams } from './front-door/webhook-seams.js';
 import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
@@ -104,6 +105,7 @@ export async function startController(config: ControllerConfig, options: Control
   let frontDoor: FrontDoor | undefined;
   let ops: OpsServer | undefined;
   let control: ControlApi | undefined;
+  let webhooks: WebhookSeams | undefined;
   try {
     agents = await startAgentServer({
       host: config.agents.listen.host,
@@ -123,8 +125,11 @@ export async function startController(config: ControllerConfig, options: Control
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
+    webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
     const authenticators: Authenticator[] = [
       ...(options.authenticators ?? []),
+      // Before ferry's token: it would take a Basic password for a malformed ferry JWT.
+      ...webhooks.authenticators,
       new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
       new TokenAuthenticator(verifier),
     ];
@@ -137,7 +142,7 @@ export async function startController(config: ControllerConfig, options: Control
       registry,
       authenticators,
       resolvers: options.routes,
-      authorisers: options.authorisers,
+      authorisers: [...(options.authorisers ?? []), ...webhooks.authorisers],
       handlers: options.handlers,
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
@@ -184,6 +189,7 @@ export async function startController(config: ControllerConfig, options: Control
     await ops?.close();
     await control?.close();
     await reverse.close();
+    await webhooks?.close();
     await stored.close();
     throw err;
   }
@@ -198,6 +204,7 @@ export async function startController(config: ControllerConfig, options: Control
 
   const a = agents;
   const f = frontDoor;
+  const w = webhooks;
   const o = ops;
   const c = control;
   let stopping: Promise<void> | undefined;
@@ -227,6 +234,7 @@ export async function startController(config: ControllerConfig, options: Control
         await o.close();
         await c.close();
         await reverse.close();
+        await w?.close();
         await stored.close();
         log('info', 'controller stopped');
       })();

@@ -18,13 +18,14 @@ export interface RelayTarget {
 // crosses the tunnel. Upgrade headers stay: the serving side cleans again knowing head.upgrade.
 const SEND_CLEAN = { keepUpgrade: true, dropClientAuth: true } as const;
 
-export function requestHeadOf(req: AnyRequest, target: RelayTarget, caller: Caller | undefined, scheme: 'http' | 'https'): RequestHead {
+/** `path` replaces the request's own when the sender took a routing prefix off it. */
+export function requestHeadOf(req: AnyRequest, target: RelayTarget, caller: Caller | undefined, scheme: 'http' | 'https', path?: string): RequestHead {
   const headers = cleanHeaders(fromRawHeaders(req.rawHeaders), SEND_CLEAN);
   const authority = req.headers[':authority'];
   if (req.headers.host === undefined && typeof authority === 'string') headers.push({ name: 'host', value: authority });
   return {
     method: req.method ?? 'GET',
-    path: req.url ?? '/',
+    path: path ?? req.url ?? '/',
     headers,
     serviceType: target.type,
     serviceName: target.name,

@@ -11,13 +11,14 @@ export type {
   Decision,
   FrontDoorRequest,
   LocalHandler,
+  ResolvedRoute,
   Route,
   RouteResolver,
 } from './types.js';
 export { CertificateAuthenticator } from './authenticators/certificate.js';
 export { TokenAuthenticator } from './authenticators/token.js';
 export { tokenFromHeaders } from './token-in-headers.js';
-export { boundRouteOnly, credentialRoute } from './routing.js';
+export { AGENT_PATH_PREFIX, agentPathRoute, boundRouteOnly, credentialRoute } from './routing.js';
 export { LocalHandlers } from './local-handlers.js';
 export { FrontDoorPipeline, type Admitted, type PipelineOptions } from './pipeline.js';
 export { startFrontDoor, type FrontDoor, type FrontDoorOptions } from './server.js';

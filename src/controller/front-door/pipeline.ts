@@ -8,8 +8,8 @@ import type { SessionRegistry } from '../session-registry.js';
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import { clientCertificateOf } from './client-certificate.js';
 import { pathOf } from './request-path.js';
-import { boundRouteOnly, credentialRoute } from './routing.js';
-import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, Route, RouteResolver } from './types.js';
+import { agentPathRoute, boundRouteOnly, credentialRoute } from './routing.js';
+import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, ResolvedRoute, Route, RouteResolver } from './types.js';
 
 export interface PipelineOptions {
   registry: SessionRegistry;
@@ -41,13 +41,13 @@ export class FrontDoorPipeline {
 
   constructor(private readonly opts: PipelineOptions) {
     this.authenticators = opts.authenticators;
-    this.resolvers = [...(opts.resolvers ?? []), credentialRoute];
+    this.resolvers = [...(opts.resolvers ?? []), credentialRoute, agentPathRoute];
     this.authorisers = [boundRouteOnly, ...(opts.authorisers ?? [])];
   }
 
-  /** Adds a route resolver, tried before the built-in one (and after those added earlier). */
+  /** Adds a route resolver, tried before the built-in ones (and after those added earlier). */
   addResolver(resolver: RouteResolver): void {
-    this.resolvers.splice(this.resolvers.length - 1, 0, resolver);
+    this.resolvers.splice(this.resolvers.length - 2, 0, resolver);
   }
 
   addAuthoriser(authoriser: Authoriser): void {
@@ -101,7 +101,7 @@ export class FrontDoorPipeline {
     return { route, caller, session, stream };
   }
 
-  private route(req: FrontDoorRequest, caller: Caller): Route {
+  private route(req: FrontDoorRequest, caller: Caller): ResolvedRoute {
     for (const r of this.resolvers) {
       const route = r.resolve(req, caller);
       if (route) return route;

@@ -122,7 +122,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
           admitted.session.release(admitted.stream);
           return;
         }
-        sendRequest(req, res, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https'), new SessionHooks(admitted.session, admitted.route.type, opts));
+        sendRequest(req, res, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts));
       },
       (err: unknown) => {
         req.resume();
@@ -151,7 +151,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
           admitted.session.release(admitted.stream);
           return;
         }
-        sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https'), new SessionHooks(admitted.session, admitted.route.type, opts));
+        sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts));
       },
       (err: unknown) => sendSocketError(socket, err),
     );

@@ -44,9 +44,15 @@ export interface Authenticator {
 }
 
 /** Picks the tunnel route of a request (from its URL, its host or the caller's credential), or passes (null). */
+/** Where a request goes; `path` when the resolver took a prefix off the request's own path. */
+export interface ResolvedRoute extends Route {
+  /** The path and query to send upstream (default: the request's own). */
+  path?: string;
+}
+
 export interface RouteResolver {
   readonly name: string;
-  resolve(req: FrontDoorRequest, caller: Caller): Route | null;
+  resolve(req: FrontDoorRequest, caller: Caller): ResolvedRoute | null;
 }
 
 /** true: allow, false: deny (or throw FERRY_ERR_FORBIDDEN with a reason), null: no opinion. */
@@ -81,6 +87,6 @@ export interface LocalHandler {
 
 /** A caller admitted to a tunnel route (what the request head is built from). */
 export interface Authenticated {
-  route: Route;
+  route: ResolvedRoute;
   caller: Caller;
 }
