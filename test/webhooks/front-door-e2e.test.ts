@@ -1,5 +1,5 @@
-// People through the front door, checked by the operator's auth webhook (issue 14): curl
-// with a Basic password (→ /password) and kubectl with an opaque bearer token (→ /token)
+// People through the front door, checked by the operator's auth webhook (issue 14): curl and
+// kubectl with a Basic password (→ /password), kubectl with an opaque bearer token (→ /token)
 // reach `/agents/<agent>/<type>/<name>/…`, the webhook's /authz decides the route, and the
 // agent impersonates the person it named. The webhook server is built with ferry's own
 // helpers and spoken to over mutual TLS with certificates from ferry's CA.
@@ -104,23 +104,22 @@ void t.test('a wrong password is 401, a person /authz refuses is 403, a bad rout
   t.notOk(logs.includes(PASSWORD) || logs.includes('not-it'), 'no password in the controller log');
 });
 
-void t.test('kubectl with an opaque bearer token, through the same route', async (t) => {
+async function kubectlAs(user: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const home = join(env.dir, 'home');
   await mkdir(home, { recursive: true });
-  const kubeconfig = join(env.dir, 'webhook-kubeconfig');
+  const kubeconfig = join(env.dir, `kubeconfig-${Object.keys(user).join('-')}`);
   await writeFile(
     kubeconfig,
     stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'k1', cluster: { server: base, 'certificate-authority': join(env.dir, 'ca.crt') } }],
-      users: [{ name: 'robot', user: { token: ROBOT_TOKEN } }],
-      contexts: [{ name: 'k1', context: { cluster: 'k1', user: 'robot', namespace: 'default' } }],
+      users: [{ name: 'person', user }],
+      contexts: [{ name: 'k1', context: { cluster: 'k1', user: 'person', namespace: 'default' } }],
       'current-context': 'k1',
     }),
   );
-  const n = kube.requests.length;
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+  return new Promise((resolve) => {
     const child = spawn('kubectl', ['get', 'pods'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig } });
     let stdout = '';
     let stderr = '';
@@ -128,10 +127,20 @@ void t.test('kubectl with an opaque bearer token, through the same route', async
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  t.equal(out.code, 0, out.stderr);
-  t.match(out.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb\s+1\/1\s+Running/);
-  const list = kube.requests.slice(n).find((r) => r.path.startsWith('/api/v1/namespaces/default/pods'));
-  t.ok(list, 'the list reached the stand-in');
-  t.same(impersonation(list), { 'impersonate-user': 'ci-robot', 'impersonate-group': 'ci' });
-  t.notOk(JSON.stringify(kube.requests.slice(n)).includes(ROBOT_TOKEN), "the client's token never reaches the API server");
-});
+}
+
+for (const [how, user, person, groups, secret] of [
+  ['a Basic password (→ /password)', { username: 'alice', password: PASSWORD }, 'alice@corp', 'devs, qa', PASSWORD],
+  ['an opaque bearer token (→ /token)', { token: ROBOT_TOKEN }, 'ci-robot', 'ci', ROBOT_TOKEN],
+] as const) {
+  void t.test(`kubectl with ${how}, through the same route`, async (t) => {
+    const n = kube.requests.length;
+    const out = await kubectlAs(user);
+    t.equal(out.code, 0, out.stderr);
+    t.match(out.stdout, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb\s+1\/1\s+Running/);
+    const list = kube.requests.slice(n).find((r) => r.path.startsWith('/api/v1/namespaces/default/pods'));
+    t.ok(list, 'the list reached the stand-in');
+    t.same(impersonation(list), { 'impersonate-user': person, 'impersonate-group': groups });
+    t.notOk(JSON.stringify(kube.requests.slice(n)).includes(secret), "the client's credential never reaches the API server");
+  });
+}
