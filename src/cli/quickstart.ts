@@ -129,6 +129,7 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
       `  curl http://127.0.0.1:${controller.ports.metrics}/metrics | grep ferry_`,
       '',
       `Configs written: ${join(rel, 'controller.yaml')}, ${join(rel, 'agent.yaml')} (see examples/local to run the parts as processes).`,
+      'People logging in through your own service (an auth webhook): node examples/webhooks/auth-webhook-server.mjs --once (README: Webhooks).',
       '',
       opts.exit ? 'Stopping (--exit).' : 'Serving until Ctrl-C.',
       '',
