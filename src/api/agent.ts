@@ -3,7 +3,9 @@
 // `ferry agent` is built on this file, and loads nothing of the controller.
 import { agentConfigFromObject as fromObject, loadAgentConfig as fromFile, type AgentConfig, type AgentConfigInput } from '../config/agent-config.js';
 import type { ConfigObjectOptions } from '../config/from-object.js';
-import { agentNameOf, readTls } from '../agent/agent.js';
+import { agentNameOf, readTls, startAgent, type Agent, type AgentOptions } from '../agent/agent.js';
+import { createFileLogger } from '../observability/log-file.js';
+import { Lifecycle } from './lifecycle.js';
 import { defaultServiceTypes } from '../services/default-types.js';
 import { buildServices } from '../services/registry.js';
 import type { ServiceConfig } from '../services/service-config.js';
@@ -33,4 +35,17 @@ export async function checkAgentConfig(config: AgentConfig, types?: ServiceTypeR
   agentNameOf((await readTls(config)).certPem);
   const services = await buildServices(config.services, {}, types);
   await Promise.all(services.map((s) => s.close()));
+}
+
+export interface AgentLifecycleOptions extends AgentOptions {
+  /** Log JSON lines to this file (rotateLogs() reopens it) instead of stderr; ignored when `logger` is given. */
+  logFile?: string;
+}
+
+/** The agent as a lifecycle: register hooks, then run(); stop(deadline) drains. */
+export function createAgent(config: AgentConfig, options: AgentLifecycleOptions = {}): Lifecycle<Agent> {
+  const { logFile, ...rest } = options;
+  const file = logFile !== undefined && rest.logger === undefined ? createFileLogger(logFile, { name: 'ferry-agent' }) : undefined;
+  const startOptions: AgentOptions = file ? { ...rest, logger: file.logger } : rest;
+  return new Lifecycle('agent', () => startAgent(config, startOptions), () => (file ? (file.reopen(), true) : false));
 }

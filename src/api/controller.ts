@@ -7,8 +7,12 @@ import type { ConfigObjectOptions } from '../config/from-object.js';
 import { loadCA } from '../pki/index.js';
 import { defaultServiceTypes } from '../services/default-types.js';
 import type { ServiceConfig } from '../services/service-config.js';
+import { startController, type Controller, type ControllerOptions } from '../controller/controller.js';
+import { createFileLogger } from '../observability/log-file.js';
+import { Lifecycle } from './lifecycle.js';
 
 export { startController, type Controller, type ControllerOptions } from '../controller/controller.js';
+export { Lifecycle, type LifecycleState, type Stoppable } from './lifecycle.js';
 export { CONTROLLER_ENV, controllerConfigSchemaOf, type ControllerConfig, type ControllerConfigInput } from '../config/controller-config.js';
 export { issueServiceToken, type ServiceTarget } from './service-token.js';
 export type { Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, LocalHandler, ResolvedRoute, Route, RouteResolver } from '../controller/front-door/index.js';
@@ -31,4 +35,17 @@ export function controllerConfigFromObject(data: ControllerConfigInput, options:
 /** What `ferry controller --check-config` proves beyond the schema: the CA loads. */
 export async function checkControllerConfig(config: ControllerConfig): Promise<void> {
   await loadCA(config.ca.cert, config.ca.key);
+}
+
+export interface ControllerLifecycleOptions extends ControllerOptions {
+  /** Log JSON lines to this file (rotateLogs() reopens it) instead of stderr; ignored when `logger` is given. */
+  logFile?: string;
+}
+
+/** The controller as a lifecycle: register hooks, then run(); stop(deadline) drains. */
+export function createController(config: ControllerConfig, options: ControllerLifecycleOptions = {}): Lifecycle<Controller> {
+  const { logFile, ...rest } = options;
+  const file = logFile !== undefined && rest.logger === undefined ? createFileLogger(logFile, { name: 'ferry-controller' }) : undefined;
+  const startOptions: ControllerOptions = file ? { ...rest, logger: file.logger } : rest;
+  return new Lifecycle('controller', () => startController(config, startOptions), () => (file ? (file.reopen(), true) : false));
 }

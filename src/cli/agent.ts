@@ -1,6 +1,6 @@
 // `ferry agent --config FILE`
 import type { Command } from 'commander';
-import { AGENT_ENV, checkAgentConfig, loadAgentConfig, startAgent } from '../api/agent.js';
+import { AGENT_ENV, checkAgentConfig, createAgent, loadAgentConfig } from '../api/agent.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
@@ -10,9 +10,10 @@ export function registerAgent(program: Command): void {
     .command('agent')
     .description('run an agent: dial the controller and serve the configured services')
     .requiredOption('-c, --config <file>', 'agent YAML config')
+    .option('--log-file <file>', 'write JSON log lines to FILE instead of stderr (SIGUSR2 reopens it after rotation)')
     .option('--check-config', 'validate the config (and that its certificates and services load) and exit')
     .addHelpText('after', envHelp(AGENT_ENV))
-    .action(async (opts: { config: string; checkConfig?: boolean }) => {
+    .action(async (opts: { config: string; checkConfig?: boolean; logFile?: string }) => {
       const config = await loadAgentConfig(opts.config);
       if (opts.checkConfig) {
         await checkAgentConfig(config);
@@ -21,10 +22,12 @@ export function registerAgent(program: Command): void {
       }
       const note = heapFlagNote();
       if (note) process.stderr.write(note);
-      const agent = await startAgent(config);
+      const agent = createAgent(config, { logFile: opts.logFile });
       onShutdown(
-        () => agent.stop(),
-        () => agent.reload(),
+        () => agent.stop(new Date(Date.now() + config.shutdown.grace * 1000)),
+        () => agent.handle.reload(),
+        () => agent.rotateLogs(),
       );
+      await agent.run();
     });
 }

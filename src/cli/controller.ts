@@ -1,6 +1,6 @@
 // `ferry controller --config FILE`
 import type { Command } from 'commander';
-import { CONTROLLER_ENV, checkControllerConfig, loadControllerConfig, startController } from '../api/controller.js';
+import { CONTROLLER_ENV, checkControllerConfig, createController, loadControllerConfig } from '../api/controller.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
@@ -10,9 +10,10 @@ export function registerController(program: Command): void {
     .command('controller')
     .description('run the controller: agent gRPC endpoint (:9001), front door (:9002), metrics (:9102)')
     .requiredOption('-c, --config <file>', 'controller YAML config')
+    .option('--log-file <file>', 'write JSON log lines to FILE instead of stderr (SIGUSR2 reopens it after rotation)')
     .option('--check-config', 'validate the config (and that the CA loads) and exit')
     .addHelpText('after', envHelp(CONTROLLER_ENV))
-    .action(async (opts: { config: string; checkConfig?: boolean }) => {
+    .action(async (opts: { config: string; checkConfig?: boolean; logFile?: string }) => {
       const config = await loadControllerConfig(opts.config);
       if (opts.checkConfig) {
         await checkControllerConfig(config);
@@ -21,10 +22,12 @@ export function registerController(program: Command): void {
       }
       const note = heapFlagNote();
       if (note) process.stderr.write(note);
-      const controller = await startController(config);
+      const controller = createController(config, { logFile: opts.logFile });
       onShutdown(
-        () => controller.stop(),
-        () => controller.reload(),
+        () => controller.stop(new Date(Date.now() + config.shutdown.grace * 1000)),
+        () => controller.handle.reload(),
+        () => controller.rotateLogs(),
       );
+      await controller.run();
     });
 }

@@ -1,5 +1,6 @@
-// SIGTERM/SIGINT stop a program gracefully (a second signal forces exit); SIGHUP reloads.
-export function onShutdown(stop: () => Promise<void>, reload?: () => Promise<void>): void {
+// SIGTERM/SIGINT stop a program gracefully (a second signal forces exit); SIGHUP reloads;
+// SIGUSR2 reopens the log file (after logrotate moved it), when logging to one.
+export function onShutdown(stop: () => Promise<void>, reload?: () => Promise<void>, rotateLogs?: () => boolean): void {
   let stopping = false;
   const handler = (sig: NodeJS.Signals) => {
     if (stopping) {
@@ -17,6 +18,7 @@ export function onShutdown(stop: () => Promise<void>, reload?: () => Promise<voi
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  if (rotateLogs) process.on('SIGUSR2', () => void rotateLogs());
   if (reload) {
     process.on('SIGHUP', () => {
       reload().catch((err: unknown) => process.stderr.write(`ferry: reload failed: ${err instanceof Error ? err.message : String(err)}\n`));
