@@ -6,6 +6,7 @@
 // alone as `ferry/controller` and `ferry/agent`.
 export * from './api/controller.js';
 export * from './api/agent.js';
+export { defaultControllerConfig, defaultAgentConfig, saveConfig } from './api/config-files.js';
 export type { ConfigObjectOptions } from './config/from-object.js';
 export { ConfigError, formatProblem, type ConfigProblem } from './config/config-error.js';
 

@@ -7,6 +7,7 @@ import type { AgentConfig } from '../config/agent-config.js';
 import { identityFromUri } from '../pki/identity.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
+import type { Registry } from 'prom-client';
 import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
 import { ferryVersion } from '../version.js';
@@ -22,6 +23,8 @@ export interface AgentOptions {
   logger?: Logger;
   /** The service types the agent's config may name; default: the built-in ones (and any x-…). */
   serviceTypes?: ServiceTypeRegistry;
+  /** Where the agent's metrics are registered (default: a registry of its own). */
+  metricsRegistry?: Registry;
 }
 
 export interface Agent {
@@ -69,7 +72,7 @@ function describe(services: readonly AgentService[]): Service[] {
 export async function startAgent(config: AgentConfig, options: AgentOptions = {}): Promise<Agent> {
   const logger = options.logger ?? createLogger({ name: 'ferry-agent' });
   const log = logFnOf(logger);
-  const metrics = createMetrics('agent', { version: ferryVersion() });
+  const metrics = createMetrics('agent', { version: ferryVersion(), registry: options.metricsRegistry });
   // FERRY_DEBUG=requests: one line per proxied request (no path or headers: those can carry secrets).
   const requestLog = logger.child({ subsystem: 'requests' });
   await ensureEnrolled(config, logFnOf(logger.child({ subsystem: 'bootstrap' })));

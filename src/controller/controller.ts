@@ -7,6 +7,7 @@ import { loadCA, notAfterOf, verifyPeerCertificate, type CertificateAuthority } 
 import { TokenIssuer, TokenVerifier, type RevocationList, type TokenKeyStore } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { logFnOf } from '../observability/log-fn.js';
+import type { Registry } from 'prom-client';
 import { codeClassOf, createMetrics, type FerryMetrics } from '../observability/metrics.js';
 import { startOpsServer, type OpsServer } from '../observability/health-server.js';
 import { ferryVersion } from '../version.js';
@@ -45,6 +46,8 @@ export interface ControllerOptions {
   /** The state store (revocations, token keys, agent book); default: a file store in config.dataDir.
    *  An embedder's store is left open when the controller stops. */
   store?: StateStore;
+  /** Where the controller's metrics are registered (default: a registry of its own, served on the ops port). */
+  metricsRegistry?: Registry;
 }
 
 export interface Controller {
@@ -65,7 +68,7 @@ export interface Controller {
 export async function startController(config: ControllerConfig, options: ControllerOptions = {}): Promise<Controller> {
   const logger = options.logger ?? createLogger({ name: 'ferry-controller' });
   const log = logFnOf(logger);
-  const metrics = createMetrics('controller', { version: ferryVersion() });
+  const metrics = createMetrics('controller', { version: ferryVersion(), registry: options.metricsRegistry });
   // FERRY_DEBUG=requests: one line per proxied request (no path or headers: those can carry secrets).
   const requestLog = logger.child({ subsystem: 'requests' });
 

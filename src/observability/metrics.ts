@@ -73,13 +73,16 @@ export function codeClassOf(status: number | undefined): CodeClass {
 export interface CreateMetricsOptions {
   /** Reported in ferry_build_info{version}. */
   version?: string;
-  /** Process and Node.js runtime metrics (default true). */
+  /** Process and Node.js runtime metrics (default: true with a registry of ferry's own). */
   defaultMetrics?: boolean;
+  /** An embedding program's registry (one per ferry instance: names would clash). */
+  registry?: Registry;
 }
 
 export function createMetrics(program: Program, options: CreateMetricsOptions = {}): FerryMetrics {
-  const registry = new Registry();
-  if (options.defaultMetrics !== false) {
+  const registry = options.registry ?? new Registry();
+  // An embedder's registry may collect the process metrics already: registering them twice throws.
+  if (options.defaultMetrics ?? options.registry === undefined) {
     collectDefaultMetrics({ register: registry });
     // Gauges named *_total fail `promtool check metrics`; each is only the sum of its
     // labelled sibling (nodejs_active_handles{type} …), so sum() in PromQL replaces it.

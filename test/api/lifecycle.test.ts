@@ -8,6 +8,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { Registry } from 'prom-client';
 import { Agent as HttpsClient, request } from 'undici';
 import {
   agentConfigFromObject,
@@ -174,4 +175,15 @@ void t.test('a start that fails (a port taken) ends in crashed, run() rejects wi
   t.match(events, ['controller: stopped → starting', 'controller: onStarting', 'controller: starting → crashed', /^controller: onCrashed .*(EADDRINUSE|in use)/i]);
   await controller.stop();
   t.equal(controller.state, 'crashed', 'stop() after a crash changes nothing');
+});
+
+void t.test("an embedder's metrics registry gets the controller's metrics", async (t) => {
+  const registry = new Registry();
+  const controller = createController(controllerConfig(), { logger: quiet, metricsRegistry: registry });
+  const run = controller.run();
+  await new Promise<void>((resolve) => controller.onRunning(resolve));
+  t.match(await registry.metrics(), /ferry_build_info\{program="controller",version="[^"]+"\} 1/);
+  t.notMatch(await registry.metrics(), /process_cpu_user_seconds_total/, "the embedder's own process metrics are left to it");
+  await controller.stop(new Date(Date.now() + 1_000));
+  await run;
 });
