@@ -132,12 +132,25 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   const renewer = config.bootstrap
     ? new CertificateRenewer({ agent: name, files: config.tls, renew: (csr) => connector.renew(csr), log: logFnOf(logger.child({ subsystem: 'bootstrap' })) })
     : undefined;
-  await renewer?.start();
-  const listeners = await Promise.all(
+  const started = renewer
+    ? await renewer.start().then(() => undefined, (err: unknown) => err)
+    : undefined;
+  const opened = await Promise.allSettled(
     config.listeners.map((l) =>
       startReverseListener({ ...l, openStream: () => connector.openReverseStream(), log: logFnOf(logger.child({ subsystem: 'reverse' })) }),
     ),
   );
+  const listeners = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failed: unknown = started ?? opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')?.reason;
+  if (failed !== undefined) {
+    // A start that fails (a listener's port taken) leaves nothing dialling or listening.
+    renewer?.stop();
+    await Promise.all(listeners.map((l) => l.close()));
+    await connector.drain(0);
+    await Promise.all(services.map((s) => s.close()));
+    await ops?.close();
+    throw failed instanceof Error ? failed : new FerryError('FERRY_ERR_INTERNAL', messageOf(failed));
+  }
   log('info', 'agent started', { agent: name, controller: config.controller.address, services: [...byKey.keys()], metrics: ops?.port, listeners: listeners.map((l) => l.port) });
 
   return {

@@ -175,6 +175,12 @@ export class Connector {
         resolve(why);
       });
     });
+    // drain() ran while this connection was being made: it saw no session to close.
+    if (this.stopped) {
+      control.cancel();
+      client.close();
+      return 'stopped while connecting';
+    }
     if (typeof welcome === 'string' || welcome.event !== 'welcome' || !welcome.welcome) {
       control.cancel();
       client.close();

@@ -21,3 +21,4 @@ export type { WebhookRequestContext } from './webhook-request-context.js';
 export { WebhookAuthenticator, looksLikeFerryToken, type WebhookAuthenticatorOptions } from './webhook-authenticator.js';
 export { WebhookAuthoriser, type WebhookAuthoriserOptions } from './webhook-authoriser.js';
 export { defaultRemoteAddressOf, type RemoteAddressOf } from './front-door-request-info.js';
+export { CallerConfigAuthoriser } from './caller-config-authoriser.js';

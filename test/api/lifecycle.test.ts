@@ -187,3 +187,28 @@ void t.test("an embedder's metrics registry gets the controller's metrics", asyn
   await controller.stop(new Date(Date.now() + 1_000));
   await run;
 });
+
+void t.test('an agent whose start fails (a listener port taken) crashes and leaves nothing connected', async (t) => {
+  const taken = createNetServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as { port: number }).port;
+  const controller = createController(controllerConfig(), { logger: quiet });
+  const controllerRun = controller.run();
+  await new Promise<void>((resolve) => controller.onRunning(resolve));
+  const config = agentConfigFromObject(
+    {
+      controller: { address: `127.0.0.1:${controller.handle.ports.agents}`, serverName: 'localhost' },
+      tls: { cert: 'agent.crt', key: 'agent.key', ca: 'ca.crt' },
+      listeners: [{ listen: `127.0.0.1:${port}`, type: 'x-store', name: 'store' }],
+    },
+    { baseDir: dir },
+  );
+  const agent = createAgent(config, { logger: quiet });
+  await t.rejects(agent.run(), /cannot listen/);
+  t.equal(agent.state, 'crashed');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  t.same(controller.handle.registry.connectedAgents(), [], 'no session stays behind');
+  await controller.stop(new Date(Date.now() + 1_000));
+  await controllerRun;
+});

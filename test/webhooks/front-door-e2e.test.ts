@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { createCA } from '../../src/pki/index.js';
-import { createAuthWebhookHandler, createWebhookServer, type AuthzRequest } from '../../src/webhooks/index.js';
+import { createAuthWebhookHandler, createConfigWebhookHandler, createWebhookServer, type AuthzRequest, type CallerConfig } from '../../src/webhooks/index.js';
 import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 import { startKubeApiServer, type RecordedRequest } from '../fixtures/kube-apiserver/index.js';
 
@@ -26,7 +26,7 @@ const webhook = createWebhookServer({
   tls: { cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requireClientCert: true },
   handler: createAuthWebhookHandler({
     onPassword: (req) =>
-      req.password === PASSWORD && (req.username === 'alice' || req.username === 'bob')
+      req.password === PASSWORD && ['alice', 'bob', 'carol', 'dave'].includes(req.username)
         ? { success: true, authenticatedUsername: `${req.username}@corp`, metadata: { groups: { value: req.username === 'alice' ? 'devs,qa' : 'guests', sensitive: false } } }
         : false,
     onToken: (req) => (req.token === ROBOT_TOKEN ? { success: true, authenticatedUsername: 'ci-robot', metadata: { groups: { value: 'ci', sensitive: false } } } : false),
@@ -38,6 +38,17 @@ const webhook = createWebhookServer({
 });
 const webhookUrl = await webhook.listen();
 t.teardown(() => webhook.close());
+// Each person's own configuration; alice, bob and the robot get none (no opinion).
+const PER_PERSON: Record<string, CallerConfig> = {
+  'carol@corp': { routes: ['k1/kubernetes/*'], impersonation: { user: 'carol-sre', groups: ['sre'] }, rateLimits: { requestsPerSecond: 1, burst: 2 } },
+  'dave@corp': { agents: ['some-other-agent'] },
+};
+const configHook = createWebhookServer({
+  tls: { cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requireClientCert: true },
+  handler: createConfigWebhookHandler((req) => PER_PERSON[req.authenticatedUsername] ?? {}),
+});
+const configUrl = await configHook.listen();
+t.teardown(() => configHook.close());
 
 const files = await mkdtemp(join(tmpdir(), 'ferry-webhook-e2e-'));
 t.teardown(() => rm(files, { recursive: true, force: true }));
@@ -49,7 +60,12 @@ t.teardown(() => kube.close());
 kube.createPod('default', { metadata: { name: 'web', labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } });
 
 const env = await startTunnelEnv(
-  { webhooks: { auth: { url: webhookUrl, cert: join(files, 'webhook-client.crt'), key: join(files, 'webhook-client.key'), retryInterval: '200ms', deadline: '2s' } } },
+  {
+    webhooks: {
+      auth: { url: webhookUrl, cert: join(files, 'webhook-client.crt'), key: join(files, 'webhook-client.key'), retryInterval: '200ms', deadline: '2s' },
+      config: { url: configUrl, cert: join(files, 'webhook-client.crt'), key: join(files, 'webhook-client.key'), retryInterval: '200ms', deadline: '2s', cacheTtl: '1m' },
+    },
+  },
   { ca },
 );
 t.teardown(() => env.close());
@@ -144,3 +160,20 @@ for (const [how, user, person, groups, secret] of [
     t.notOk(JSON.stringify(kube.requests.slice(n)).includes(secret), "the client's credential never reaches the API server");
   });
 }
+
+void t.test("the config webhook: a person's routes, who they act as upstream, their request rate", async (t) => {
+  const n = kube.requests.length;
+  const url = `${base}/api/v1/namespaces/default/pods`;
+  const first = await curl(['-u', `carol:${PASSWORD}`, url]);
+  t.equal(first.status, 200, first.body.slice(0, 200));
+  t.same(impersonation(kube.requests[n]), { 'impersonate-user': 'carol-sre', 'impersonate-group': 'sre' }, 'acts as the mapped user and groups');
+  const second = await curl(['-u', `carol:${PASSWORD}`, url]);
+  t.equal(second.status, 200, 'within the burst');
+  const third = await curl(['-u', `carol:${PASSWORD}`, url]);
+  t.equal(third.status, 429, 'over one a second after a burst of two');
+  t.match(JSON.parse(third.body), { error: { code: 'FERRY_ERR_RATE_LIMITED' } });
+  const dave = await curl(['-u', `dave:${PASSWORD}`, url]);
+  t.equal(dave.status, 403, 'an agent outside the person\'s list');
+  t.match(JSON.parse(dave.body), { error: { code: 'FERRY_ERR_FORBIDDEN', message: /config webhook/ } });
+  t.equal(kube.requests.length, n + 2, 'only the two allowed requests reached the API server');
+});

@@ -1,11 +1,20 @@
-// The controller's `webhooks.auth`: one webhook client, seen by the front door twice — as
-// an authenticator (Basic password → /password, a bearer token that is not ferry's →
-// /token) and as an authoriser (/authz: may this person use this route).
+// The controller's `webhooks:`. The auth webhook is seen by the front door twice — as an
+// authenticator (Basic password → /password, a bearer token that is not ferry's → /token)
+// and as an authoriser (/authz: may this person use this route). The config webhook adds
+// an authoriser applying each person's own configuration (agents, routes, impersonation,
+// request rate).
 import { readFile } from 'node:fs/promises';
 import type { WebhooksConfig } from '../../config/webhooks-config.js';
 import { FerryError, messageOf } from '../../errors.js';
 import type { LogFn } from '../../observability/log-fn.js';
-import { AuthWebhookClient, WebhookAuthenticator, WebhookAuthoriser } from '../../webhooks/index.js';
+import {
+  AuthWebhookClient,
+  CallerConfigAuthoriser,
+  ConfigWebhookClient,
+  WebhookAuthenticator,
+  WebhookAuthoriser,
+  type WebhookTransportOptions,
+} from '../../webhooks/index.js';
 import type { Authenticator, Authoriser } from './types.js';
 
 export interface WebhookSeams {
@@ -14,39 +23,52 @@ export interface WebhookSeams {
   close(): Promise<void>;
 }
 
-const NONE: WebhookSeams = { authenticators: [], authorisers: [], close: () => Promise.resolve() };
+type Endpoint = NonNullable<WebhooksConfig['config']>;
 
-async function readPem(file: string, what: string): Promise<string> {
+async function readPem(file: string, where: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', `webhooks.auth.${what}: cannot read ${file}: ${messageOf(err)}`);
+    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: cannot read ${file}: ${messageOf(err)}`);
   }
 }
 
-export async function webhookSeams(config: WebhooksConfig | undefined, ferryCaPem: string, log: LogFn): Promise<WebhookSeams> {
-  const auth = config?.auth;
-  if (!auth) return NONE;
-  if ((auth.cert === undefined) !== (auth.key === undefined)) {
-    throw new FerryError('FERRY_ERR_BAD_CONFIG', 'webhooks.auth: give both cert and key (mutual TLS), or neither');
+async function transportOf(e: Endpoint, where: string, ferryCaPem: string, log: LogFn): Promise<WebhookTransportOptions & { cacheTtlMs: number }> {
+  if ((e.cert === undefined) !== (e.key === undefined)) {
+    throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: give both cert and key (mutual TLS), or neither`);
   }
-  const client = new AuthWebhookClient({
-    url: auth.url,
-    ca: auth.ca ? await readPem(auth.ca, 'ca') : ferryCaPem,
-    cert: auth.cert && (await readPem(auth.cert, 'cert')),
-    key: auth.key && (await readPem(auth.key, 'key')),
-    methods: auth.methods,
-    timeoutMs: auth.timeout * 1000,
-    retryIntervalMs: auth.retryInterval * 1000,
-    deadlineMs: auth.deadline * 1000,
-    cacheTtlMs: auth.cacheTtl * 1000,
-    allowPlainHttp: auth.allowPlainHttp,
-    log,
-  });
-  log('info', 'front door: credentials checked by the auth webhook', { url: auth.url, methods: auth.methods });
   return {
-    authenticators: [new WebhookAuthenticator(client, { log })],
-    authorisers: [new WebhookAuthoriser(client, { log })],
-    close: () => client.close(),
+    url: e.url,
+    ca: e.ca ? await readPem(e.ca, `${where}.ca`) : ferryCaPem,
+    cert: e.cert && (await readPem(e.cert, `${where}.cert`)),
+    key: e.key && (await readPem(e.key, `${where}.key`)),
+    timeoutMs: e.timeout * 1000,
+    retryIntervalMs: e.retryInterval * 1000,
+    deadlineMs: e.deadline * 1000,
+    cacheTtlMs: e.cacheTtl * 1000,
+    allowPlainHttp: e.allowPlainHttp,
+    log,
   };
+}
+
+export async function webhookSeams(config: WebhooksConfig | undefined, ferryCaPem: string, log: LogFn): Promise<WebhookSeams> {
+  const seams: WebhookSeams = { authenticators: [], authorisers: [], close: () => Promise.resolve() };
+  const closers: (() => Promise<void>)[] = [];
+  if (config?.auth) {
+    const client = new AuthWebhookClient({ ...(await transportOf(config.auth, 'webhooks.auth', ferryCaPem, log)), methods: config.auth.methods });
+    closers.push(() => client.close());
+    seams.authenticators.push(new WebhookAuthenticator(client, { log }));
+    seams.authorisers.push(new WebhookAuthoriser(client, { log }));
+    log('info', 'front door: credentials checked by the auth webhook', { url: config.auth.url, methods: config.auth.methods });
+  }
+  if (config?.config) {
+    const client = new ConfigWebhookClient(await transportOf(config.config, 'webhooks.config', ferryCaPem, log));
+    closers.push(() => client.close());
+    seams.authorisers.push(new CallerConfigAuthoriser(client));
+    log('info', "front door: each person's configuration from the config webhook", { url: config.config.url });
+  }
+  seams.close = async () => {
+    await Promise.all(closers.map((c) => c()));
+  };
+  return seams;
 }
