@@ -22,7 +22,7 @@ export const metadataMapSchema = z.record(z.string(), metadataEntrySchema);
 export type MetadataMap = z.output<typeof metadataMapSchema>;
 
 /** What every request carries about the connection (ContainerSSH's ConnectionAuthPendingMetadata). */
-const connectionFields = {
+export const connectionFields = {
   username: z.string(),
   remoteAddress: remoteAddressSchema,
   connectionId: z.string().min(1),

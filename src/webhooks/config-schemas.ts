@@ -3,19 +3,10 @@
 // that may vary by caller are accepted; an answer naming any other is refused whole, with
 // the section named in the reason (a webhook must not reach the CA, the listeners…).
 import { z } from 'zod';
-import { metadataMapSchema, remoteAddressSchema } from './auth-schemas.js';
+import { connectionFields } from './auth-schemas.js';
 
 /** The request: the caller as authenticated (ContainerSSH's ConnectionAuthenticatedMetadata). */
-export const configRequestSchema = z.strictObject({
-  username: z.string(),
-  authenticatedUsername: z.string(),
-  remoteAddress: remoteAddressSchema,
-  connectionId: z.string().min(1),
-  clientVersion: z.string().default(''),
-  metadata: metadataMapSchema.optional(),
-  environment: metadataMapSchema.optional(),
-  files: metadataMapSchema.optional(),
-});
+export const configRequestSchema = z.strictObject({ ...connectionFields, authenticatedUsername: z.string() });
 export type ConfigRequest = z.output<typeof configRequestSchema>;
 
 const name = z.string().min(1).max(253);
