@@ -1,6 +1,7 @@
 // A front-door authoriser that applies the config webhook's per-caller configuration to
 // people the auth webhook let in: which agents and routes they may reach, who they act as
-// upstream (impersonation), and how many requests a second they may send.
+// upstream (impersonation), how many requests a second they may send and how many they
+// may hold open at once (the front door counts those: stream-leases.ts).
 import type { Authoriser, Caller, Decision, FrontDoorRequest, Route } from '../controller/front-door/types.js';
 import { FerryError } from '../errors.js';
 import type { CallerConfig } from './config-schemas.js';
@@ -68,6 +69,9 @@ export class CallerConfigAuthoriser implements Authoriser {
     if (limit !== undefined && !this.#buckets.take(caller.subject, limit, config.rateLimits?.burst ?? Math.max(1, Math.ceil(limit)), this.now())) {
       throw new FerryError('FERRY_ERR_RATE_LIMITED', `"${caller.subject}" is over ${limit} requests a second`);
     }
+    // Counted per person as the webhook named them, before any impersonation mapping.
+    const maxStreams = config.streamLimits?.maxConcurrentStreams;
+    if (maxStreams !== undefined) caller.concurrency = { key: caller.subject, max: maxStreams };
     // Who the person acts as upstream (a service with impersonation turns this into Impersonate-*).
     if (config.impersonation?.user !== undefined) caller.subject = config.impersonation.user;
     if (config.impersonation?.groups !== undefined) caller.groups = [...config.impersonation.groups];

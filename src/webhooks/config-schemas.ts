@@ -26,9 +26,9 @@ export const callerConfigSections = {
     requestsPerSecond: z.number().positive().optional(),
     burst: z.number().int().positive().optional(),
   }),
+  /** Tunnel requests open at once (watches, logs -f and exec count until they end). */
   streamLimits: z.object({
     maxConcurrentStreams: z.number().int().positive().optional(),
-    maxBytesPerSecond: z.number().int().positive().optional(),
   }),
 };
 

@@ -85,7 +85,7 @@ export class ConfigWebhookClient {
 const KNOWN: Record<string, ReadonlySet<string>> = {
   impersonation: new Set(['user', 'groups']),
   rateLimits: new Set(['requestsPerSecond', 'burst']),
-  streamLimits: new Set(['maxConcurrentStreams', 'maxBytesPerSecond']),
+  streamLimits: new Set(['maxConcurrentStreams']),
 };
 
 function knownKeysOf(section: string): ReadonlySet<string> {

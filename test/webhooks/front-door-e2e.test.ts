@@ -26,7 +26,7 @@ const webhook = createWebhookServer({
   tls: { cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requireClientCert: true },
   handler: createAuthWebhookHandler({
     onPassword: (req) =>
-      req.password === PASSWORD && ['alice', 'bob', 'carol', 'dave'].includes(req.username)
+      req.password === PASSWORD && ['alice', 'bob', 'carol', 'dave', 'erin'].includes(req.username)
         ? { success: true, authenticatedUsername: `${req.username}@corp`, metadata: { groups: { value: req.username === 'alice' ? 'devs,qa' : 'guests', sensitive: false } } }
         : false,
     onToken: (req) => (req.token === ROBOT_TOKEN ? { success: true, authenticatedUsername: 'ci-robot', metadata: { groups: { value: 'ci', sensitive: false } } } : false),
@@ -42,6 +42,7 @@ t.teardown(() => webhook.close());
 const PER_PERSON: Record<string, CallerConfig> = {
   'carol@corp': { routes: ['k1/kubernetes/*'], impersonation: { user: 'carol-sre', groups: ['sre'] }, rateLimits: { requestsPerSecond: 1, burst: 2 } },
   'dave@corp': { agents: ['some-other-agent'] },
+  'erin@corp': { streamLimits: { maxConcurrentStreams: 2 } },
 };
 const configHook = createWebhookServer({
   tls: { cert: serverCert.certPem, key: serverCert.keyPem, ca: ca.certPem, requireClientCert: true },
@@ -176,4 +177,31 @@ void t.test("the config webhook: a person's routes, who they act as upstream, th
   t.equal(dave.status, 403, 'an agent outside the person\'s list');
   t.match(JSON.parse(dave.body), { error: { code: 'FERRY_ERR_FORBIDDEN', message: /config webhook/ } });
   t.equal(kube.requests.length, n + 2, 'only the two allowed requests reached the API server');
+});
+
+void t.test("the config webhook's stream limit: open requests per person, each counted until it ends", async (t) => {
+  const url = `${base}/api/v1/namespaces/default/pods`;
+  const watchers = [0, 1].map(() =>
+    spawn('curl', ['-sN', '--cacert', join(env.dir, 'ca.crt'), '-u', `erin:${PASSWORD}`, `${url}?watch=1`], { stdio: ['ignore', 'pipe', 'ignore'] }),
+  );
+  t.teardown(() => watchers.forEach((w) => w.kill()));
+  // Each watch sends its first event (ADDED web) once it is through the tunnel.
+  await Promise.all(watchers.map((w) => new Promise((resolve) => w.stdout.once('data', resolve))));
+  const third = await curl(['-u', `erin:${PASSWORD}`, url]);
+  t.equal(third.status, 429, 'a third request while two watches are open');
+  t.match(JSON.parse(third.body), { error: { code: 'FERRY_ERR_RATE_LIMITED', message: /2 requests open \(the limit is 2\)/ } });
+  const other = await curl(['-u', `alice:${PASSWORD}`, url]);
+  t.equal(other.status, 200, "another person's requests are not counted");
+  const ended = new Promise((resolve) => watchers[0]!.once('exit', resolve));
+  watchers[0]!.kill();
+  await ended;
+  // The controller hears of the client's close a moment later.
+  let after = await curl(['-u', `erin:${PASSWORD}`, url]);
+  for (let i = 0; i < 50 && after.status === 429; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await curl(['-u', `erin:${PASSWORD}`, url]);
+  }
+  t.equal(after.status, 200, 'a slot is given back when a watch ends');
+  const again = await curl(['-u', `erin:${PASSWORD}`, url]);
+  t.equal(again.status, 200, 'a plain request gives its slot back too');
 });

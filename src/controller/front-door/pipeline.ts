@@ -9,6 +9,7 @@ import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import { clientCertificateOf } from './client-certificate.js';
 import { pathOf } from './request-path.js';
 import { agentPathRoute, boundRouteOnly, credentialRoute } from './routing.js';
+import { StreamLeases, type StreamLease } from './stream-leases.js';
 import type { AnyRequest, Authenticated, Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, ResolvedRoute, Route, RouteResolver } from './types.js';
 
 export interface PipelineOptions {
@@ -27,6 +28,8 @@ export interface PipelineOptions {
 export interface Admitted extends Authenticated {
   session: AgentSession;
   stream: TunnelStream;
+  /** Held until the request ends, when the caller has a concurrency limit. */
+  lease?: StreamLease;
 }
 
 function sameRoute(a: Route, b: Route): boolean {
@@ -37,6 +40,7 @@ export class FrontDoorPipeline {
   private readonly authenticators: readonly Authenticator[];
   private readonly resolvers: RouteResolver[];
   private readonly authorisers: Authoriser[];
+  private readonly leases = new StreamLeases();
   closing = false;
 
   constructor(private readonly opts: PipelineOptions) {
@@ -96,9 +100,28 @@ export class FrontDoorPipeline {
     const route = this.route(request, caller);
     const decision = this.decide(caller, route, request);
     if (decision !== true && (decision === false || !(await decision))) this.refuse(req, caller, route);
+    if (caller.concurrency) return this.admitLeased(route, caller, caller.concurrency);
     const session = this.opts.registry.pick(route);
     const stream = await session.acquire();
     return { route, caller, session, stream };
+  }
+
+  /** Open requests of one person (a concurrency key), for tests. */
+  openRequests(key: string): number {
+    return this.leases.count(key);
+  }
+
+  /** A caller with a concurrency limit: a lease first (429 beyond it), given back if no stream comes. */
+  private async admitLeased(route: ResolvedRoute, caller: Caller, limit: { key: string; max: number }): Promise<Admitted> {
+    const lease = this.leases.take(limit);
+    try {
+      const session = this.opts.registry.pick(route);
+      const stream = await session.acquire();
+      return { route, caller, session, stream, lease };
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
   }
 
   private route(req: FrontDoorRequest, caller: Caller): ResolvedRoute {

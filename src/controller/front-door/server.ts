@@ -120,9 +120,10 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
         // carried nothing yet, so it goes straight back to the pool.
         if (gone) {
           admitted.session.release(admitted.stream);
+          admitted.lease?.release();
           return;
         }
-        sendRequest(req, res, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts));
+        sendRequest(req, res, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts, admitted.lease));
       },
       (err: unknown) => {
         req.resume();
@@ -149,9 +150,10 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       (admitted) => {
         if (socket.destroyed) {
           admitted.session.release(admitted.stream);
+          admitted.lease?.release();
           return;
         }
-        sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts));
+        sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts, admitted.lease));
       },
       (err: unknown) => sendSocketError(socket, err),
     );

@@ -3,6 +3,7 @@ import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import type { SendHooks } from '../../relay/send-request.js';
 import type { AgentSession } from '../agent-session.js';
 import type { LogFn } from '../../observability/log-fn.js';
+import type { StreamLease } from './stream-leases.js';
 
 /** What a tunnelled request reports to: the log and the metrics. */
 export interface TunnelRequestEvents {
@@ -24,6 +25,7 @@ export class SessionHooks implements SendHooks {
     private readonly session: AgentSession,
     private readonly type: string,
     private readonly opts: TunnelRequestEvents,
+    private readonly lease?: StreamLease,
   ) {
     this.onBytes = opts.onBytes;
     session.active++;
@@ -44,6 +46,7 @@ export class SessionHooks implements SendHooks {
 
   onDone(status: number | 'error'): void {
     this.session.active--;
+    this.lease?.release();
     this.opts.onRequestDone?.(this.type, status, Number(process.hrtime.bigint() - this.started) / 1e9);
   }
 }

@@ -22,6 +22,8 @@ export interface Caller {
   claims?: Readonly<Record<string, unknown>>;
   /** The one route the credential is bound to, when it names one (service certificates and tokens). */
   route?: Route;
+  /** At most this many tunnel requests open at once for this person (set by an authoriser). */
+  concurrency?: { key: string; max: number };
 }
 
 /** What authenticators and route resolvers see of a request. One per request. */
