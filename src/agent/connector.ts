@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { FerryError, messageOf, withoutStackTraces } from '../errors.js';
+import { ferryCiphers } from '../pki/tls-ciphers.js';
 import { ferryVersion } from '../version.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
@@ -128,7 +129,7 @@ export class Connector {
   private async connectOnce(): Promise<string> {
     const material = await this.opts.tls();
     const creds = grpc.credentials.createFromSecureContext(
-      createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3' }),
+      createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3', ciphers: ferryCiphers() }),
     );
     const channelOptions: grpc.ChannelOptions = {
       'grpc.keepalive_time_ms': 20_000,

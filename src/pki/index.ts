@@ -28,3 +28,4 @@ export type { FileToWrite } from '../files/atomic-files.js';
 export { PUBLIC_MODE, SECRET_MODE, ensureWritableDir, writeFilesAtomically, writePublicFile, writeSecretFile } from '../files/atomic-files.js';
 export type { TlsSecretInput } from './kubernetes-secret.js';
 export { tlsSecretYaml } from './kubernetes-secret.js';
+export { ferryCiphers } from './tls-ciphers.js';

@@ -6,6 +6,7 @@ import * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { FerryError } from '../../errors.js';
+import { ferryCiphers } from '../../pki/tls-ciphers.js';
 import { sendError, sendSocketError } from '../../relay/http-error.js';
 import { MAX_HEADER_BYTES } from '../../tunnel/limits.js';
 import { requestHeadOf } from '../../relay/request-head.js';
@@ -97,6 +98,9 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     ca: opts.caPem,
     requestCert: true,
     rejectUnauthorized: false,
+    // Our suite order, not the client's (curl and Node clients put AES-256 first): tls-ciphers.ts.
+    ciphers: ferryCiphers(),
+    honorCipherOrder: true,
     maxHeaderSize: MAX_HEADER_BYTES,
     settings: { maxHeaderListSize: MAX_HEADER_BYTES, initialWindowSize: 1024 * 1024 },
   } as http2.SecureServerOptions);
