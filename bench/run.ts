@@ -31,8 +31,32 @@ const SCENARIOS: [string, string, Scenario][] = [
 const ORDER = ['1', '2', '3', '4', '5', '6', '7', '8'];
 
 const args = process.argv.slice(2);
+const USAGE = `Usage: npm run bench [-- [--quick] [--only=ID,...] [--no-write]]
+
+Starts nginx, sshd + ssh -R and ferry on 127.0.0.1, runs the scenarios with the paths
+interleaved, prints a table and writes it into bench/README.md.
+
+  --quick       one repetition and shorter runs (a smoke run, under 2 minutes)
+  --only=IDS    only these scenarios (implies --no-write): ${SCENARIOS.map(([id, name]) => `${id} ${name}`).join(', ')}
+  --no-write    print the table, leave bench/README.md alone
+  -h, --help    this text
+`;
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const unknown = args.filter((a) => !['--quick', '--no-write'].includes(a) && !a.startsWith('--only='));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(' ')}\n\n${USAGE}`);
+  process.exit(2);
+}
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const badIds = (only ?? []).filter((id) => !SCENARIOS.some(([known]) => known === id));
+if (badIds.length > 0) {
+  process.stderr.write(`bench: no scenario ${badIds.join(', ')} (there are ${SCENARIOS.map(([id]) => id).join(', ')})\n`);
+  process.exit(2);
+}
 const noWrite = args.includes('--no-write') || only !== undefined;
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
