@@ -32,6 +32,8 @@ export class AgentSession {
   draining = false;
   /** Requests in flight on this session (least-busy routing reads this). */
   active = 0;
+  /** Requests routed here so far: breaks ties between equally busy sessions. */
+  routed = 0;
   private readonly idle: TunnelStream[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly live = new Set<TunnelStream>();

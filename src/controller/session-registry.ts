@@ -1,5 +1,5 @@
 // All connected agent sessions, and the routing choice: a session of the named agent
-// that offers the service healthy and is not draining, least busy first.
+// that offers the service healthy and is not draining, least busy first (ties go to the one used least).
 import { EventEmitter } from 'node:events';
 import { FerryError } from '../errors.js';
 import type { AgentSession } from './agent-session.js';
@@ -51,9 +51,13 @@ export class SessionRegistry extends EventEmitter {
       if (!s.hasService(route.type, route.name)) continue;
       offered = true;
       if (s.draining || !s.hasHealthyService(route.type, route.name)) continue;
-      if (!best || s.active < best.active) best = s;
+      // Equally busy: the one routed to least so far, so fast requests do not all land on one.
+      if (!best || s.active < best.active || (s.active === best.active && s.routed < best.routed)) best = s;
     }
-    if (best) return best;
+    if (best) {
+      best.routed++;
+      return best;
+    }
     if (!offered) {
       throw new FerryError('FERRY_ERR_NO_SERVICE', `agent ${route.agent} has no ${route.type} service named ${route.name}`);
     }
