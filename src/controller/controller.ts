@@ -3,6 +3,7 @@
 import type { PeerCertificate } from 'node:tls';
 import { FerryError } from '../errors.js';
 import type { ControllerConfig } from '../config/controller-config.js';
+import { frontDoorLimitsOf } from '../config/limits-config.js';
 import { loadCA, notAfterOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
 import { TokenIssuer, TokenVerifier, type RevocationList, type TokenKeyStore } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -157,6 +158,7 @@ export async function startController(config: ControllerConfig, options: Control
       },
       onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
       onAuthFailure: (reason) => metrics.authFailures.inc({ reason: authFailureClass(reason) }),
+      limits: frontDoorLimitsOf(config.frontDoor.limits),
     });
     ops = await startOpsServer({
       listen: config.metrics.listen,
