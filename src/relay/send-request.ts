@@ -8,7 +8,7 @@ import { cleanHeaders, toNodeHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHead } from '../tunnel/types.js';
-import { sendError, type AnyResponse } from './http-error.js';
+import { abortResponse, sendError, type AnyResponse } from './http-error.js';
 import type { AnyRequest } from './request-head.js';
 
 export type { AnyRequest } from './request-head.js';
@@ -111,7 +111,7 @@ class SentRequest implements FrameHandler {
     this.hooks.discard(this.stream);
     this.hooks.onDone?.('error');
     // Mid-response: reset the client at once rather than let it hang.
-    if (this.res.headersSent) this.res.destroy();
+    if (this.res.headersSent) abortResponse(this.res, 'internal');
     else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
   }
 
@@ -151,7 +151,7 @@ class SentRequest implements FrameHandler {
     if (this.finished) return;
     this.hooks.onProtocolError?.(reason);
     this.finish(false);
-    if (this.res.headersSent) this.res.destroy();
+    if (this.res.headersSent) abortResponse(this.res, 'internal');
     else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
   }
 
@@ -188,7 +188,8 @@ class SentRequest implements FrameHandler {
         break;
       case 'reset':
         this.finish(false);
-        res.destroy(new FerryError('FERRY_ERR_UPSTREAM', frame.reset?.reason ?? 'upstream reset'));
+        if (res.headersSent) abortResponse(res, frame.reset?.code === 'CANCEL' ? 'cancel' : 'internal');
+        else sendError(res, new FerryError('FERRY_ERR_UPSTREAM', `upstream reset: ${frame.reset?.reason ?? 'no reason given'}`));
         break;
     }
   }
