@@ -127,6 +127,7 @@ export async function startController(config: ControllerConfig, options: Control
       },
       serveReverse: (agent, stream, head) => reverse.serve(agent, stream, head),
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
+      agentLimits: config.agents.limits,
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));

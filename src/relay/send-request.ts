@@ -10,6 +10,7 @@ import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHead } from '../tunnel/types.js';
 import { abortResponse, sendError, type AnyResponse } from './http-error.js';
 import type { AnyRequest } from './request-head.js';
+import { responseHeadProblem } from './response-head-check.js';
 
 export type { AnyRequest } from './request-head.js';
 
@@ -168,6 +169,11 @@ class SentRequest implements FrameHandler {
     switch (frame.kind) {
       case 'response': {
         const r = frame.response!;
+        const problem = responseHeadProblem(r, false);
+        if (problem) {
+          this.protocolError(`invalid response head: ${problem}`);
+          break;
+        }
         this.status = r.status;
         res.writeHead(r.status, toNodeHeaders(cleanHeaders(r.headers)));
         if (r.body.length > 0) this.hooks.onBytes?.('out', r.body.length);
