@@ -3,7 +3,7 @@
 // and streams the response back. Both directions flow with backpressure.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
-import { FerryError } from '../errors.js';
+import { FerryError, type ErrorShape } from '../errors.js';
 import { cleanHeaders, toNodeHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
@@ -24,6 +24,8 @@ export interface SendHooks {
   onDone?(status: number | 'error'): void;
   /** The agent sent a frame out of order or one that cannot be answered; the stream is closed. */
   onProtocolError?(reason: string): void;
+  /** The body shape of ferry's own error answers for this request (kubectl reads a Status). */
+  readonly errorShape?: ErrorShape;
 }
 
 /** Does a body follow the head? (h2 says so with END_STREAM on the HEADERS frame.) */
@@ -113,7 +115,7 @@ class SentRequest implements FrameHandler {
     this.hooks.onDone?.('error');
     // Mid-response: reset the client at once rather than let it hang.
     if (this.res.headersSent) abortResponse(this.res, 'internal');
-    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`), { shape: this.hooks.errorShape });
   }
 
   private finish(clean: boolean): void {
@@ -153,7 +155,7 @@ class SentRequest implements FrameHandler {
     this.hooks.onProtocolError?.(reason);
     this.finish(false);
     if (this.res.headersSent) abortResponse(this.res, 'internal');
-    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`), { shape: this.hooks.errorShape });
   }
 
   private outOfOrder(frame: FrameIn): string | undefined {
@@ -195,7 +197,7 @@ class SentRequest implements FrameHandler {
       case 'reset':
         this.finish(false);
         if (res.headersSent) abortResponse(res, frame.reset?.code === 'CANCEL' ? 'cancel' : 'internal');
-        else sendError(res, new FerryError('FERRY_ERR_UPSTREAM', `upstream reset: ${frame.reset?.reason ?? 'no reason given'}`));
+        else sendError(res, new FerryError('FERRY_ERR_UPSTREAM', `upstream reset: ${frame.reset?.reason ?? 'no reason given'}`), { shape: this.hooks.errorShape });
         break;
     }
   }

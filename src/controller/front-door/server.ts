@@ -16,6 +16,7 @@ import type { SessionRegistry } from '../session-registry.js';
 import { LocalHandlers } from './local-handlers.js';
 import { FrontDoorPipeline } from './pipeline.js';
 import { ConnectionGuard, type FrontDoorLimits } from './connection-guard.js';
+import { routeErrorShape } from './route-error-shape.js';
 import type { AnyRequest, AnyResponse, Authenticator, Authoriser, LocalHandler, RouteResolver } from './types.js';
 
 export interface FrontDoorOptions extends TunnelRequestEvents {
@@ -149,7 +150,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       },
       (err: unknown) => {
         req.resume();
-        sendError(res, err);
+        sendError(res, err, { shape: routeErrorShape(req) });
       },
     );
   });
@@ -184,7 +185,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
         }
         sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts, admitted.lease));
       },
-      (err: unknown) => sendSocketError(socket, err),
+      (err: unknown) => sendSocketError(socket, err, { shape: routeErrorShape(req) }),
     );
   });
 
