@@ -22,6 +22,7 @@ export type FerryErrorCode =
   | 'FERRY_ERR_SHUTTING_DOWN'
   | 'FERRY_ERR_NOT_IMPLEMENTED'
   | 'FERRY_ERR_RATE_LIMITED'
+  | 'FERRY_ERR_REQUEST_TIMEOUT'
   | 'FERRY_ERR_NOT_FOUND'
   | 'FERRY_ERR_INTERNAL';
 
@@ -47,6 +48,7 @@ const STATUS: Record<FerryErrorCode, number> = {
   FERRY_ERR_SHUTTING_DOWN: 503,
   FERRY_ERR_NOT_IMPLEMENTED: 501,
   FERRY_ERR_RATE_LIMITED: 429,
+  FERRY_ERR_REQUEST_TIMEOUT: 408,
   FERRY_ERR_NOT_FOUND: 404,
   FERRY_ERR_INTERNAL: 500,
 };
@@ -72,7 +74,7 @@ export function errorBody(err: unknown): { error: { code: string; message: strin
 
 /** How a surface writes an error's body: ferry's JSON by default; a route type may choose
  *  another (kubectl reads a metav1.Status). */
-export type ErrorShape = (err: unknown, status: number) => { contentType: string; body: string };
+export type ErrorShape = (err: unknown, status: number) => { contentType: string; body: string; headers?: Record<string, string> };
 
 export const ferryJsonShape: ErrorShape = (err) => ({ contentType: 'application/json', body: JSON.stringify(errorBody(err)) });
 
@@ -92,8 +94,8 @@ export interface ErrorAnswer {
 /** The one place an error becomes an HTTP answer: status from the table, body from the shape. */
 export function errorAnswer(err: unknown, options: ErrorAnswerOptions = {}): ErrorAnswer {
   const status = httpStatusOf(err);
-  const { contentType, body } = (options.shape ?? ferryJsonShape)(err, status);
-  const headers: Record<string, string> = { 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) };
+  const { contentType, body, headers: extra } = (options.shape ?? ferryJsonShape)(err, status);
+  const headers: Record<string, string> = { ...extra, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) };
   if (status === 401) headers['www-authenticate'] = `Bearer realm="${options.realm ?? 'ferry'}"`;
   return { status, headers, body };
 }

@@ -70,6 +70,8 @@ interface LiveSession {
   owner: StreamOwner<StreamCall>;
   /** Built once per session; every request on it shares it. */
   runner?: RunnerContext;
+  /** The fewer of our streams.max and the controller's limit (Welcome.maxStreams, 0 = none). */
+  maxStreams: number;
 }
 
 export class Connector {
@@ -198,6 +200,7 @@ export class Connector {
       idle: 0,
       draining: false,
       ended,
+      maxStreams: welcome.welcome.maxStreams > 0 ? Math.min(this.opts.maxStreams, welcome.welcome.maxStreams) : this.opts.maxStreams,
       owner: {
         cancel: cancelCall,
         onStray: (s, frame) => this.onIdleFrame(session, s, frame),
@@ -256,7 +259,7 @@ export class Connector {
   private topUp(session: LiveSession, extra: number): void {
     if (session.draining || this.stopped) return;
     const want = Math.max(this.opts.minIdleStreams - session.idle, 0) + extra;
-    for (let i = 0; i < want && session.streams.size < this.opts.maxStreams; i++) this.openStream(session);
+    for (let i = 0; i < want && session.streams.size < session.maxStreams; i++) this.openStream(session);
   }
 
   private openStream(session: LiveSession): void {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServiceEntry, ServiceSchemas } from './agent-config.js';
 import { durationSchema } from './duration.js';
 import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } from './from-object.js';
+import { agentLimitsSchema, frontDoorLimitsSchema } from './limits-config.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
@@ -17,13 +18,15 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
     ca: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }),
     /** Token keys and revocations live here; default: <folder of ca.cert>/state. */
     dataDir: z.string().min(1).optional(),
-    agents: z.strictObject({ listen: listen(':9001') }).prefault({}),
+    agents: z.strictObject({ listen: listen(':9001'), limits: agentLimitsSchema.optional() }).prefault({}),
     frontDoor: z
       .strictObject({
         listen: listen(':9002'),
         serverNames: z.array(z.string().min(1)).min(1).default(['localhost', '127.0.0.1']),
         /** The URL clients use, written into kubeconfigs and credentials. */
         publicUrl: z.url().optional(),
+        /** Connection limits (README "Limits and hardening"). */
+        limits: frontDoorLimitsSchema.optional(),
       })
       .prefault({}),
     control: z.strictObject({ listen: listen(':9003') }).prefault({}),

@@ -10,6 +10,7 @@ import { HTTP2_SESSION_WINDOW_BYTES, HTTP2_WINDOW_BYTES, MAX_HEADER_BYTES, MAX_M
 import { tunnelPackage } from '../tunnel/proto.js';
 import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEventIn, ControllerEvent, Frame, FrameIn, RequestHeadIn } from '../tunnel/types.js';
+import { AgentLimiter, type AgentLimits } from './agent-limits.js';
 import { AgentSession, type SessionLimits } from './agent-session.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { LogFn } from '../observability/log-fn.js';
@@ -29,6 +30,8 @@ export interface AgentServerOptions {
   /** Checks an agent's client certificate (CA, validity, purpose, revocation). */
   verifyAgentCertificate: (peer: PeerCertificateInfo) => Identity;
   limits: SessionLimits;
+  /** Sessions per agent and streams per session (agent-limits.ts); unset ones have their defaults. */
+  agentLimits?: Partial<AgentLimits>;
   /** Requests the agent starts itself (the reverse direction). */
   serveReverse?: (agent: string, stream: TunnelStream, head: RequestHeadIn) => void;
   helloTimeoutMs?: number;
@@ -60,6 +63,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   const controls = new Set<ControlCall>();
   // Which certificate each control call was made with, to cut them off on revocation.
   const serials = new Map<ControlCall, string>();
+  const limiter = new AgentLimiter(opts.agentLimits);
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -67,7 +71,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     'grpc.keepalive_time_ms': 20_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-    'grpc.max_concurrent_streams': 100_000,
+    'grpc.max_concurrent_streams': limiter.http2MaxConcurrentStreams,
     'grpc-node.max_session_memory': Number.MAX_SAFE_INTEGER,
     // Channelz keeps per-call trackers (closures) for every Stream call; nothing reads them.
     'grpc.enable_channelz': 0,
@@ -97,6 +101,16 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       refuse(call, err instanceof FerryError ? err.code : 'FERRY_ERR_UNAUTHENTICATED', messageOf(err));
       return;
     }
+    const overCap = limiter.takeSession(agent);
+    if (overCap) {
+      refuse(call, 'FERRY_ERR_RATE_LIMITED', overCap);
+      return;
+    }
+    let released = false;
+    const releaseSlot = () => {
+      if (!released) limiter.releaseSession(agent);
+      released = true;
+    };
     controls.add(call);
     const serial = normalizeSerialText(peerOf(call)?.serialNumber ?? '');
     serials.set(call, serial);
@@ -123,7 +137,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
           welcome: {
             sessionId: session.id,
             maxIdleStreams: opts.limits.maxIdleStreams,
-            maxStreams: 0,
+            maxStreams: limiter.limits.maxStreamsPerSession,
             maxHeaderBytes: MAX_HEADER_BYTES,
           },
         });
@@ -177,6 +191,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     });
 
     const finish = (why: string) => {
+      releaseSlot();
       clearTimeout(helloTimer);
       controls.delete(call);
       serials.delete(call);
@@ -249,6 +264,12 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     if (!session || session.agent !== agent) {
       opts.log('warn', 'stream for an unknown session refused', { agent });
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'unknown session' });
+      return;
+    }
+    const overCap = limiter.streamRefusal(session.openStreams);
+    if (overCap) {
+      opts.log('warn', 'stream refused', { agent, session: session.id, reason: overCap });
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: overCap });
       return;
     }
     call.on('end', endCall);

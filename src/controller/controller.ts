@@ -3,6 +3,7 @@
 import type { PeerCertificate } from 'node:tls';
 import { FerryError } from '../errors.js';
 import type { ControllerConfig } from '../config/controller-config.js';
+import { frontDoorLimitsOf } from '../config/limits-config.js';
 import { loadCA, notAfterOf, verifyPeerCertificate, type CertificateAuthority } from '../pki/index.js';
 import { TokenIssuer, TokenVerifier, type RevocationList, type TokenKeyStore } from '../tokens/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -126,6 +127,7 @@ export async function startController(config: ControllerConfig, options: Control
       },
       serveReverse: (agent, stream, head) => reverse.serve(agent, stream, head),
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
+      agentLimits: config.agents.limits,
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
@@ -157,6 +159,7 @@ export async function startController(config: ControllerConfig, options: Control
       },
       onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
       onAuthFailure: (reason) => metrics.authFailures.inc({ reason: authFailureClass(reason) }),
+      limits: frontDoorLimitsOf(config.frontDoor.limits),
     });
     ops = await startOpsServer({
       listen: config.metrics.listen,

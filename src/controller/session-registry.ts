@@ -61,6 +61,16 @@ export class SessionRegistry extends EventEmitter {
     if (!offered) {
       throw new FerryError('FERRY_ERR_NO_SERVICE', `agent ${route.agent} has no ${route.type} service named ${route.name}`);
     }
-    throw new FerryError('FERRY_ERR_NO_AGENT', `no healthy, non-draining instance of agent ${route.agent} offers ${route.type}/${route.name}`);
+    throw new FerryError('FERRY_ERR_UNAVAILABLE', unavailableReason(set, route));
   }
+}
+
+/** Why no instance may take the route: the unhealthy service's own reason, or draining. */
+function unavailableReason(sessions: Iterable<AgentSession>, route: Route): string {
+  const service = `service ${route.type}/${route.name} on agent ${route.agent}`;
+  for (const s of sessions) {
+    const health = s.services.find((x) => x.type === route.type && x.name === route.name)?.health;
+    if (health && !health.healthy) return `${service} is unhealthy: ${health.reason || 'no reason given'}`;
+  }
+  return `${service} is unavailable: every instance of the agent is draining`;
 }

@@ -3,13 +3,14 @@
 // and streams the response back. Both directions flow with backpressure.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
-import { FerryError } from '../errors.js';
+import { FerryError, type ErrorShape } from '../errors.js';
 import { cleanHeaders, toNodeHeaders } from './headers.js';
 import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHead } from '../tunnel/types.js';
-import { sendError, type AnyResponse } from './http-error.js';
+import { abortResponse, sendError, type AnyResponse } from './http-error.js';
 import type { AnyRequest } from './request-head.js';
+import { responseHeadProblem } from './response-head-check.js';
 
 export type { AnyRequest } from './request-head.js';
 
@@ -23,6 +24,8 @@ export interface SendHooks {
   onDone?(status: number | 'error'): void;
   /** The agent sent a frame out of order or one that cannot be answered; the stream is closed. */
   onProtocolError?(reason: string): void;
+  /** The body shape of ferry's own error answers for this request (kubectl reads a Status). */
+  readonly errorShape?: ErrorShape;
 }
 
 /** Does a body follow the head? (h2 says so with END_STREAM on the HEADERS frame.) */
@@ -111,8 +114,8 @@ class SentRequest implements FrameHandler {
     this.hooks.discard(this.stream);
     this.hooks.onDone?.('error');
     // Mid-response: reset the client at once rather than let it hang.
-    if (this.res.headersSent) this.res.destroy();
-    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`));
+    if (this.res.headersSent) abortResponse(this.res, 'internal');
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent connection lost: ${reason}`), { shape: this.hooks.errorShape });
   }
 
   private finish(clean: boolean): void {
@@ -151,8 +154,8 @@ class SentRequest implements FrameHandler {
     if (this.finished) return;
     this.hooks.onProtocolError?.(reason);
     this.finish(false);
-    if (this.res.headersSent) this.res.destroy();
-    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`));
+    if (this.res.headersSent) abortResponse(this.res, 'internal');
+    else sendError(this.res, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: ${reason}`), { shape: this.hooks.errorShape });
   }
 
   private outOfOrder(frame: FrameIn): string | undefined {
@@ -168,6 +171,11 @@ class SentRequest implements FrameHandler {
     switch (frame.kind) {
       case 'response': {
         const r = frame.response!;
+        const problem = responseHeadProblem(r, false);
+        if (problem) {
+          this.protocolError(`invalid response head: ${problem}`);
+          break;
+        }
         this.status = r.status;
         res.writeHead(r.status, toNodeHeaders(cleanHeaders(r.headers)));
         if (r.body.length > 0) this.hooks.onBytes?.('out', r.body.length);
@@ -188,7 +196,8 @@ class SentRequest implements FrameHandler {
         break;
       case 'reset':
         this.finish(false);
-        res.destroy(new FerryError('FERRY_ERR_UPSTREAM', frame.reset?.reason ?? 'upstream reset'));
+        if (res.headersSent) abortResponse(res, frame.reset?.code === 'CANCEL' ? 'cancel' : 'internal');
+        else sendError(res, new FerryError('FERRY_ERR_UPSTREAM', `upstream reset: ${frame.reset?.reason ?? 'no reason given'}`), { shape: this.hooks.errorShape });
         break;
     }
   }

@@ -9,6 +9,7 @@ import { pumpToTunnel, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, HeaderIn, RequestHead } from '../tunnel/types.js';
 import { sendSocketError } from './http-error.js';
+import { responseHeadProblem } from './response-head-check.js';
 import type { SendHooks } from './send-request.js';
 
 /** Header text from the agent is written raw: refuse anything that could split it. */
@@ -45,6 +46,18 @@ export function sendUpgrade(socket: Duplex, early: Buffer, stream: TunnelStream,
     switch (frame.kind) {
       case 'response': {
         const r = frame.response!;
+        const problem = responseHeadProblem(r, true);
+        if (problem) {
+          answered = true;
+          hooks.onProtocolError?.(`invalid response head: ${problem}`);
+          finished = true;
+          detachPump?.();
+          stream.abort('protocol error');
+          hooks.discard(stream);
+          hooks.onDone?.('error');
+          sendSocketError(socket, new FerryError('FERRY_ERR_AGENT_LOST', `agent broke the tunnel protocol: invalid response head: ${problem}`));
+          break;
+        }
         answered = true;
         if (r.status === 101) {
           upgraded = true;

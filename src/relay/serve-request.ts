@@ -12,6 +12,7 @@ import type { AgentService } from '../services/agent-service.js';
 import { flatHeaders } from '../services/service-base.js';
 import type { ServeContext } from './serve-context.js';
 import { serveUpgrade } from './serve-upgrade.js';
+import { errorShapeForType } from './error-shapes.js';
 import { callUpstream, type UpstreamCall, type UpstreamCallHandler } from './upstream-call.js';
 import { responseHeaderList, serviceRequestOf } from './upstream-headers.js';
 
@@ -19,8 +20,8 @@ export type { ServeContext } from './serve-context.js';
 
 const EMPTY = Buffer.alloc(0);
 
-function sendErrorResponse(stream: TunnelStream, err: unknown): void {
-  const answer = errorAnswer(err);
+function sendErrorResponse(stream: TunnelStream, err: unknown, type: string): void {
+  const answer = errorAnswer(err, { shape: errorShapeForType(type) });
   stream.send({
     response: {
       status: answer.status,
@@ -54,7 +55,7 @@ export function serveRequest(stream: TunnelStream, head: RequestHeadIn, ctx: Ser
 /** Reads and drops any request body, then answers with an error (keeps the stream reusable). */
 function drainThenAnswer(stream: TunnelStream, head: RequestHeadIn, ctx: ServeContext, err: unknown): void {
   const answer = () => {
-    sendErrorResponse(stream, err);
+    sendErrorResponse(stream, err, head.serviceType);
     ctx.onIdle(stream);
   };
   if (head.bodyComplete) {
@@ -197,7 +198,7 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
   private failBeforeResponse(err: unknown): void {
     const reason = err instanceof FerryError ? err.message : `upstream request failed: ${messageOf(err)}`;
     this.ctx.log('warn', 'upstream request failed', { service: `${this.service.type}/${this.service.name}`, reason });
-    sendErrorResponse(this.stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason));
+    sendErrorResponse(this.stream, err instanceof FerryError ? err : new FerryError('FERRY_ERR_UPSTREAM', reason), this.service.type);
     this.responseDone = true;
     this.finish(this.requestDone, 502);
   }

@@ -50,8 +50,8 @@ void t.test('an unhealthy service gets 503 from the front door and recovers', as
   t.equal(line['reason'], 'health probe GET /readyz answered 500');
   let r = await call('kubernetes', 'k8s');
   t.ok(await eventually(async () => (r = await call('kubernetes', 'k8s')).status === 503, 5000), 'routed nowhere');
-  t.equal(r.body.error?.code, 'FERRY_ERR_NO_AGENT');
-  t.match(r.body.error?.message, /no healthy/);
+  t.equal(r.body.error?.code, 'FERRY_ERR_UNAVAILABLE');
+  t.match(r.body.error?.message, /service kubernetes\/k8s on agent \S+ is unhealthy: health probe GET \/readyz answered 500/, 'the 503 says why');
   const before = upstream.to('/k8s/x').length;
   t.equal((await call('kubernetes', 'k8s')).status, 503);
   t.equal(upstream.to('/k8s/x').length, before, 'refused requests do not reach the upstream');

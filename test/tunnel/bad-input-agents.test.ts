@@ -226,7 +226,7 @@ interface OutOfOrder {
   name: string;
   frames: Frame[];
   /** What the client must see. */
-  client: 'bad-gateway' | 'reset';
+  client: 'bad-gateway' | 'reset' | 'upstream-502';
   logged?: RegExp;
 }
 
@@ -251,7 +251,8 @@ void t.test('frames out of order on a busy stream', async (t) => {
       client: 'bad-gateway',
       logged: /a request frame from the agent/,
     },
-    { name: 'Reset before the response head', frames: [{ reset: { code: 'UPSTREAM', reason: 'early' } }], client: 'reset' },
+    // Nothing was sent yet, so the client can be told why (issue 17).
+    { name: 'Reset before the response head', frames: [{ reset: { code: 'UPSTREAM', reason: 'early' } }], client: 'upstream-502' },
     { name: 'Reset in the middle of a body', frames: [{ response: ok }, { data: Buffer.from('part') }, { reset: { code: 'UPSTREAM', reason: 'mid' } }], client: 'reset' },
   ];
   for (const c of cases) {
@@ -274,6 +275,9 @@ void t.test('frames out of order on a busy stream', async (t) => {
       if (c.client === 'bad-gateway') {
         t.equal(status, 502, 'the client gets 502, not a made-up success');
         t.match(body, /"code":"FERRY_ERR_AGENT_LOST"/);
+      } else if (c.client === 'upstream-502') {
+        t.equal(status, 502, 'the client gets 502 with the reason');
+        t.match(body, /"code":"FERRY_ERR_UPSTREAM".*upstream reset: early/);
       } else {
         t.ok(failed, `the client sees the response break (status ${status}, ${body.length} bytes)`);
       }

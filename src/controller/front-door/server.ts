@@ -8,7 +8,6 @@ import type { TLSSocket } from 'node:tls';
 import { FerryError } from '../../errors.js';
 import { ferryCiphers } from '../../pki/tls-ciphers.js';
 import { sendError, sendSocketError } from '../../relay/http-error.js';
-import { MAX_HEADER_BYTES } from '../../tunnel/limits.js';
 import { requestHeadOf } from '../../relay/request-head.js';
 import { sendRequest } from '../../relay/send-request.js';
 import { sendUpgrade } from '../../relay/send-upgrade.js';
@@ -16,6 +15,8 @@ import { SessionHooks, type TunnelRequestEvents } from './session-hooks.js';
 import type { SessionRegistry } from '../session-registry.js';
 import { LocalHandlers } from './local-handlers.js';
 import { FrontDoorPipeline } from './pipeline.js';
+import { ConnectionGuard, type FrontDoorLimits } from './connection-guard.js';
+import { routeErrorShape } from './route-error-shape.js';
 import type { AnyRequest, AnyResponse, Authenticator, Authoriser, LocalHandler, RouteResolver } from './types.js';
 
 export interface FrontDoorOptions extends TunnelRequestEvents {
@@ -33,6 +34,8 @@ export interface FrontDoorOptions extends TunnelRequestEvents {
   /** Local handlers mounted from the start. */
   handlers?: readonly LocalHandler[];
   onAuthFailure?: (reason: string) => void;
+  /** Connection limits (connection-guard.ts); each unset one has its default. */
+  limits?: Partial<FrontDoorLimits>;
 }
 
 export interface FrontDoor {
@@ -49,9 +52,10 @@ export interface FrontDoor {
 const KEEPALIVE_MS = 30_000;
 
 /** A local handler's request: its caller first when it needs one, then the handler; refusals in its shape. */
-async function serveLocal(pipeline: FrontDoorPipeline, h: LocalHandler, req: AnyRequest, res: AnyResponse): Promise<void> {
+async function serveLocal(pipeline: FrontDoorPipeline, guard: ConnectionGuard, h: LocalHandler, req: AnyRequest, res: AnyResponse): Promise<void> {
   try {
     const caller = h.needsCaller ? await pipeline.authenticate(req, FrontDoorPipeline.requestOf(req)) : undefined;
+    if (caller) guard.authenticated(req);
     if (pipeline.closing) throw new FerryError('FERRY_ERR_SHUTTING_DOWN', 'controller is shutting down');
     await h.handle(req, res, caller);
   } catch (err) {
@@ -88,6 +92,8 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   };
 
   const pipeline = new FrontDoorPipeline(opts);
+  const guard = new ConnectionGuard(opts.limits, opts.log);
+  const maxHeaderBytes = guard.limits.maxHeaderBytes;
   const local = new LocalHandlers();
   for (const h of opts.handlers ?? []) local.mount(h);
 
@@ -101,25 +107,38 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     // Our suite order, not the client's (curl and Node clients put AES-256 first): tls-ciphers.ts.
     ciphers: ferryCiphers(),
     honorCipherOrder: true,
-    maxHeaderSize: MAX_HEADER_BYTES,
-    settings: { maxHeaderListSize: MAX_HEADER_BYTES, initialWindowSize: 1024 * 1024 },
+    maxHeaderSize: maxHeaderBytes,
+    settings: { maxHeaderListSize: maxHeaderBytes, initialWindowSize: 1024 * 1024 },
+    ...guard.tlsOptions(),
   } as http2.SecureServerOptions);
+  guard.attach(server);
 
   server.on('request', (req: AnyRequest, res: AnyResponse) => {
     const sock = req.socket as Duplex;
     begin(sock);
+    guard.requestStarted(req);
     let gone = false;
     res.on('close', () => {
       gone = true;
       end(sock);
+      guard.requestEnded(req);
     });
+    const refusal = guard.refusalOf(req);
+    if (refusal) {
+      req.resume();
+      if (req.httpVersionMajor !== 2) res.setHeader('connection', 'close');
+      sendError(res, refusal.error);
+      res.once('finish', refusal.drop);
+      return;
+    }
     const handler = local.match(req);
     if (handler) {
-      void serveLocal(pipeline, handler, req, res);
+      void serveLocal(pipeline, guard, handler, req, res);
       return;
     }
     pipeline.admit(req).then(
       (admitted) => {
+        guard.authenticated(req);
         // The client left while we authenticated or waited for a stream: the stream
         // carried nothing yet, so it goes straight back to the pool.
         if (gone) {
@@ -131,7 +150,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       },
       (err: unknown) => {
         req.resume();
-        sendError(res, err);
+        sendError(res, err, { shape: routeErrorShape(req) });
       },
     );
   });
@@ -143,8 +162,14 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     // 2,775 after 3,000 requests from hey -c 256), and kept killed h2 clients' sessions open.
     (socket as TLSSocket).allowHalfOpen = true;
     begin(socket);
+    guard.requestStarted(req);
     socket.on('close', () => end(socket));
     socket.on('error', () => undefined);
+    const refusal = guard.refusalOf(req);
+    if (refusal) {
+      sendSocketError(socket, refusal.error);
+      return;
+    }
     const handler = local.match(req);
     if (handler) {
       void upgradeLocal(pipeline, handler, req, socket, early);
@@ -152,6 +177,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     }
     pipeline.admit(req).then(
       (admitted) => {
+        guard.authenticated(req);
         if (socket.destroyed) {
           admitted.session.release(admitted.stream);
           admitted.lease?.release();
@@ -159,12 +185,13 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
         }
         sendUpgrade(socket, early, admitted.stream, requestHeadOf(req, admitted.route, admitted.caller, 'https', admitted.route.path), new SessionHooks(admitted.session, admitted.route.type, opts, admitted.lease));
       },
-      (err: unknown) => sendSocketError(socket, err),
+      (err: unknown) => sendSocketError(socket, err, { shape: routeErrorShape(req) }),
     );
   });
 
-  // Long watches and logs -f: no request or idle timeout on the front door, and
-  // keepalives (TCP, plus HTTP/2 PINGs) so load balancers in between see traffic.
+  // Long watches and logs -f: no socket inactivity timeout (the guard's idle timeout counts
+  // only connections with no request in flight), and keepalives (TCP, plus HTTP/2 PINGs on
+  // sessions that carry streams) so load balancers in between see traffic.
   server.setTimeout(0);
   server.on('secureConnection', (socket: TLSSocket) => {
     socket.setKeepAlive(true, KEEPALIVE_MS);
@@ -174,7 +201,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   });
   server.on('session', (session: http2.ServerHttp2Session) => {
     const timer = setInterval(() => {
-      if (!session.closed && !session.destroyed) session.ping(() => undefined);
+      if (!session.closed && !session.destroyed && guard.carriesStreams(session)) session.ping(() => undefined);
     }, KEEPALIVE_MS);
     timer.unref();
     session.once('close', () => clearInterval(timer));
@@ -188,14 +215,20 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   // HTTP/1.1 requests Node cannot parse (headers over the limit, malformed lines):
   // answer like Node would, with ferry's JSON body, and log it.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
+    // A TLS failure (a handshake that never finished) has no HTTP to answer in.
+    if (err.code === 'ECONNRESET' || err.code?.startsWith('ERR_TLS_') || !socket.writable) {
       socket.destroy();
       return;
     }
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const reason = tooLarge ? `request headers exceed ${MAX_HEADER_BYTES} bytes` : `malformed request (${err.code ?? err.message})`;
-    opts.log('warn', 'front door: bad request refused', { reason, remote: (socket as TLSSocket).remoteAddress });
-    sendSocketError(socket, new FerryError(tooLarge ? 'FERRY_ERR_TOO_LARGE' : 'FERRY_ERR_BAD_INPUT', reason));
+    const slow = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const reason = tooLarge
+      ? `request headers exceed ${maxHeaderBytes} bytes`
+      : slow
+        ? `request head not received within ${guard.limits.headersTimeoutMs} ms`
+        : `malformed request (${err.code ?? err.message})`;
+    opts.log(slow ? 'debug' : 'warn', 'front door: bad request refused', { reason, remote: (socket as TLSSocket).remoteAddress });
+    sendSocketError(socket, new FerryError(tooLarge ? 'FERRY_ERR_TOO_LARGE' : slow ? 'FERRY_ERR_REQUEST_TIMEOUT' : 'FERRY_ERR_BAD_INPUT', reason));
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     connections.add(socket);
@@ -221,6 +254,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     addAuthoriser: (authoriser) => pipeline.addAuthoriser(authoriser),
     close(deadlineMs = 10_000) {
       pipeline.closing = true;
+      guard.close();
       return new Promise<void>((resolve) => {
         const finish = (late: boolean) => {
           clearTimeout(timer);

@@ -1,6 +1,8 @@
 // A tunnelled request's hooks into its agent session and the metrics.
 import type { TunnelStream } from '../../tunnel/tunnel-stream.js';
 import type { SendHooks } from '../../relay/send-request.js';
+import type { ErrorShape } from '../../errors.js';
+import { errorShapeForType } from '../../relay/error-shapes.js';
 import type { AgentSession } from '../agent-session.js';
 import type { LogFn } from '../../observability/log-fn.js';
 import type { StreamLease } from './stream-leases.js';
@@ -20,6 +22,7 @@ export interface TunnelRequestEvents {
 export class SessionHooks implements SendHooks {
   private readonly started = process.hrtime.bigint();
   readonly onBytes: TunnelRequestEvents['onBytes'];
+  readonly errorShape: ErrorShape;
 
   constructor(
     private readonly session: AgentSession,
@@ -28,6 +31,7 @@ export class SessionHooks implements SendHooks {
     private readonly lease?: StreamLease,
   ) {
     this.onBytes = opts.onBytes;
+    this.errorShape = errorShapeForType(type);
     session.active++;
     opts.onRequestStart?.();
   }
