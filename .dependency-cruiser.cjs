@@ -18,6 +18,7 @@ module.exports = {
     never('core-knows-no-end', 'tunnel|relay', ['controller', 'agent'], 'the shared core knows neither end'),
     never('services-know-http', 'services', ['tunnel', 'gen', 'controller', 'agent'], 'a service type knows HTTP, not gRPC'),
     never('libraries-stay-libraries', 'pki|tokens|state', ['controller', 'agent', 'cli'], 'pki, tokens and state are libraries'),
+    never('oidc-is-a-library', 'oidc', ['controller', 'agent', 'cli', 'tunnel', 'relay'], 'OIDC verification and client flows know neither end'),
     {
       name: 'webhooks-are-a-library',
       comment: 'webhook clients and servers know the front door only by its types',

@@ -14,6 +14,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'get-creds': async () => (await import('./get-creds.js')).registerGetCreds,
   agents: async () => (await import('./agents.js')).registerAgents,
   quickstart: async () => (await import('./quickstart.js')).registerQuickstart,
+  'kubectl-credential': async () => (await import('./kubectl-credential.js')).registerKubectlCredential,
+  user: async () => (await import('./user.js')).registerUser,
+  config: async () => (await import('./user.js')).registerConfigTargets,
 };
 
 /** The commands `argv` names (the first word that is not an option), or all for help and typos. */

@@ -8,6 +8,7 @@ import { agentLimitsSchema, frontDoorLimitsSchema } from './limits-config.js';
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
+import { loginConfigSchema, oidcConfigSchema, resolveLoginPaths, resolveOidcPaths } from './oidc-config.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
@@ -59,6 +60,10 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
       .default([]),
     /** Credential checks and route decisions delegated to the operator's webhook. */
     webhooks: webhooksConfigSchema.optional(),
+    /** People: ID tokens from identity providers, and who may reach what (issue 19). */
+    oidc: oidcConfigSchema.optional(),
+    /** osprey-compatible password login on the front door (issue 19). */
+    login: loginConfigSchema.optional(),
   })
   .strict();
 }
@@ -99,5 +104,7 @@ function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfi
     dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
     reverse: raw.reverse.map((r) => ({ ...r, service: services.resolvePaths(r.service, at) })),
     webhooks: resolveWebhookPaths(raw.webhooks, at),
+    oidc: resolveOidcPaths(raw.oidc, at),
+    login: resolveLoginPaths(raw.login, at),
   };
 }

@@ -25,6 +25,7 @@ import {
 } from './front-door/index.js';
 import { openControllerState } from './controller-state.js';
 import { webhookSeams, type WebhookSeams } from './front-door/webhook-seams.js';
+import { peopleSeams, type PeopleSeams } from './login/people-seams.js';
 import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
@@ -110,6 +111,7 @@ export async function startController(config: ControllerConfig, options: Control
   let ops: OpsServer | undefined;
   let control: ControlApi | undefined;
   let webhooks: WebhookSeams | undefined;
+  let people: PeopleSeams | undefined;
   try {
     agents = await startAgentServer({
       host: config.agents.listen.host,
@@ -131,8 +133,11 @@ export async function startController(config: ControllerConfig, options: Control
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
+    people = await peopleSeams(config, { issuer, verifier, issuerName: keys.issuer, caPem: ca.certPem, log: logFnOf(logger.child({ subsystem: 'oidc' })) });
     const authenticators: Authenticator[] = [
       ...(options.authenticators ?? []),
+      // ID tokens and login tokens (issue 19): a token of another issuer passes on.
+      ...people.authenticators,
       // Before ferry's token: it would take a Basic password for a malformed ferry JWT.
       ...webhooks.authenticators,
       new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
@@ -147,8 +152,8 @@ export async function startController(config: ControllerConfig, options: Control
       registry,
       authenticators,
       resolvers: options.routes,
-      authorisers: [...(options.authorisers ?? []), ...webhooks.authorisers],
-      handlers: options.handlers,
+      authorisers: [...(options.authorisers ?? []), ...webhooks.authorisers, ...people.authorisers],
+      handlers: [...(options.handlers ?? []), ...people.handlers],
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
@@ -196,6 +201,7 @@ export async function startController(config: ControllerConfig, options: Control
     await control?.close();
     await reverse.close();
     await webhooks?.close();
+    await people?.close();
     await stored.close();
     throw err;
   }
@@ -241,6 +247,7 @@ export async function startController(config: ControllerConfig, options: Control
         await c.close();
         await reverse.close();
         await w?.close();
+        await people?.close();
         await stored.close();
         log('info', 'controller stopped');
       })();

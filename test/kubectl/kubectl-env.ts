@@ -31,12 +31,14 @@ export interface KubectlEnvOptions {
   impersonate?: boolean;
   user?: string;
   groups?: string[];
+  /** Added to the controller's config (oidc:, login:…). */
+  controller?: Record<string, unknown>;
 }
 
 /** Starts everything; torn down when `t` (usually the file's root tap) ends. */
 export async function startKubectlEnv(t: Test | typeof tap, opts: KubectlEnvOptions = {}): Promise<KubectlEnv> {
   const kube = await startKubeApiServer({ ...opts.stand, token: KUBE_TOKEN });
-  const ferry = await startControlEnv();
+  const ferry = await startControlEnv(opts.controller);
   t.teardown(async () => {
     // A failure in CI is only diagnosable from what the processes logged.
     if (!t.passing()) t.comment(`controller's last log lines:\n${ferry.controller.raw.slice(-40).join('\n')}`);
