@@ -34,6 +34,8 @@ export interface AgentServerOptions {
   helloTimeoutMs?: number;
   /** Signs a renewal CSR from a connected agent (whose current certificate has `serial`); returns the new certificate PEM. */
   renewCertificate?: (agent: string, serial: string, csrPem: string) => Promise<string>;
+  /** This replica and the live set, told to agents in Welcome and whenever it changes. */
+  replicas?: { id: string; live: () => string[] };
   log: LogFn;
 }
 
@@ -43,6 +45,8 @@ export interface AgentServer {
   drainAll(reason: string): void;
   /** Ends the live connections made with this certificate (it was revoked); returns how many. */
   dropCertificate(serial: string): number;
+  /** The live replicas changed: tell every connected agent. */
+  announceReplicas(replicas: string[]): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   const controls = new Set<ControlCall>();
   // Which certificate each control call was made with, to cut them off on revocation.
   const serials = new Map<ControlCall, string>();
+  // Control calls past Welcome: the ones a replica-set change is told to.
+  const welcomed = new Set<ControlCall>();
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -125,8 +131,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
             maxIdleStreams: opts.limits.maxIdleStreams,
             maxStreams: 0,
             maxHeaderBytes: MAX_HEADER_BYTES,
+            replicaId: opts.replicas?.id ?? '',
+            replicas: opts.replicas?.live() ?? [],
           },
         });
+        welcomed.add(call);
         opts.log('info', 'agent connected', {
           agent,
           session: session.id,
@@ -180,6 +189,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       clearTimeout(helloTimer);
       controls.delete(call);
       serials.delete(call);
+      welcomed.delete(call);
       if (!session) return;
       const s = session;
       session = undefined;
@@ -296,6 +306,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     },
     drainAll(reason) {
       for (const c of controls) c.write({ draining: { reason } });
+    },
+    announceReplicas(replicas) {
+      for (const c of welcomed) c.write({ replicas: { replicas } });
     },
     close() {
       for (const s of sessions.values()) s.close('controller shutting down');
