@@ -13,7 +13,8 @@ import { startOpsServer, type OpsServer } from '../observability/health-server.j
 import { ferryVersion } from '../version.js';
 import type { Service } from '../tunnel/types.js';
 import { startReverseListener } from '../reverse/index.js';
-import { Connector, type AgentTlsMaterial } from './connector.js';
+import type { AgentTlsMaterial } from './connector.js';
+import { ReplicaConnectors } from './replica-connectors.js';
 import { CertificateRenewer, ensureEnrolled } from './bootstrap.js';
 import type { AgentService } from '../services/agent-service.js';
 import { buildServices } from '../services/registry.js';
@@ -84,7 +85,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
   const services = await buildServices(config.services, { agentName: name, log: logFnOf(logger.child({ subsystem: 'services' })) }, options.serviceTypes);
   const byKey = new Map(services.map((s) => [`${s.type}/${s.name}`, s]));
 
-  const connector = new Connector({
+  // One session per live controller replica (one, for a single controller).
+  const connector: ReplicaConnectors = new ReplicaConnectors({
     agentName: name,
     address: config.controller.address,
     serverName: config.controller.serverName,
@@ -106,7 +108,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions = {}
       onBytes: (direction, n) => metrics.bytes.inc({ direction }, n),
     },
     log: logFnOf(logger.child({ subsystem: 'connector' })),
-    onConnected: (c) => metrics.agentSessions.set(c ? 1 : 0),
+    onConnected: () => metrics.agentSessions.set(connector.sessions),
     onReconnect: () => metrics.reconnects.inc(),
     onStreamOpened: () => metrics.streamsOpened.inc(),
   });

@@ -37,7 +37,17 @@ export interface ConnectorOptions {
   onReconnect?: () => void;
   /** A pooled Stream call was opened (metrics). */
   onStreamOpened?: () => void;
+  /**
+   * The controller's Welcome named its replica and the live set: return a reason to hang up
+   * and dial again soon (this agent already holds a session to that replica).
+   */
+  onWelcome?: (welcome: { replicaId: string; replicas: string[] }) => string | undefined;
+  /** The controller told of a new live replica set. */
+  onReplicas?: (replicas: string[]) => void;
 }
+
+/** A connection dropped because it reached a replica this agent already holds: dial again soon. */
+const QUICK_RETRY_MS = { min: 100, max: 600 };
 
 type ControlCall = grpc.ClientDuplexStream<AgentEvent, ControllerEventIn>;
 type StreamCall = grpc.ClientDuplexStream<unknown, unknown>;
@@ -81,7 +91,10 @@ export class Connector {
   private readonly backoff = new Backoff();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private quickRetry = false;
   connected = false;
+  /** The controller replica this connector's live session is with ('' when none or not said). */
+  replicaId = '';
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -107,8 +120,10 @@ export class Connector {
       this.setConnected(false);
       if (this.stopped) break;
       if (Date.now() - startedAt > 10_000) this.backoff.reset();
-      const delay = this.backoff.next();
-      this.opts.log('warn', 'disconnected from controller; retrying', { reason: why, retryInMs: delay });
+      const quick = this.quickRetry;
+      this.quickRetry = false;
+      const delay = quick ? Math.round(QUICK_RETRY_MS.min + Math.random() * (QUICK_RETRY_MS.max - QUICK_RETRY_MS.min)) : this.backoff.next();
+      this.opts.log(quick ? 'debug' : 'warn', 'disconnected from controller; retrying', { reason: why, retryInMs: delay });
       this.opts.onReconnect?.();
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
@@ -191,6 +206,14 @@ export class Connector {
       if (welcome.refused) throw new FerryError('FERRY_ERR_FORBIDDEN', `controller refused this agent: ${welcome.refused.reason}`);
       return `unexpected first message ${welcome.event ?? ''}`;
     }
+    const replicaId = welcome.welcome.replicaId;
+    const hangUp = this.opts.onWelcome?.({ replicaId, replicas: welcome.welcome.replicas });
+    if (hangUp) {
+      control.end();
+      client.close();
+      this.quickRetry = true;
+      return hangUp;
+    }
 
     const session: LiveSession = {
       id: welcome.welcome.sessionId,
@@ -207,10 +230,11 @@ export class Connector {
       },
     };
     this.session = session;
+    this.replicaId = replicaId;
     this.setConnected(true);
     // Health may have changed between Hello and Welcome.
     this.updateServices();
-    this.opts.log('info', 'connected to controller', { address: this.opts.address, session: session.id });
+    this.opts.log('info', 'connected to controller', { address: this.opts.address, session: session.id, ...(replicaId ? { replica: replicaId } : {}) });
 
     control.on('data', (ev: ControllerEventIn) => this.onControl(session, ev));
     const pinger = setInterval(() => this.sendControl(control, { ping: { nonce: String(Date.now()) } }), 15_000);
@@ -219,6 +243,7 @@ export class Connector {
     const why = await ended;
     clearInterval(pinger);
     this.session = undefined;
+    this.replicaId = '';
     // No new streams on a connection that is gone.
     session.draining = true;
     for (const s of session.streams) s.abort('connection lost');
@@ -240,6 +265,9 @@ export class Connector {
         break;
       case 'draining':
         this.opts.log('info', 'controller is draining; will reconnect when it goes', { reason: ev.draining?.reason });
+        break;
+      case 'replicas':
+        this.opts.onReplicas?.(ev.replicas?.replicas ?? []);
         break;
       case 'renewed': {
         const waiter = this.renewWaiter;

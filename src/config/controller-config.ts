@@ -9,6 +9,7 @@ import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
 import { loginConfigSchema, oidcConfigSchema, resolveLoginPaths, resolveOidcPaths } from './oidc-config.js';
+import { replicaConfigSchema, resolveStorePaths, storeConfigSchema } from './store-config.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
@@ -64,13 +65,22 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
     oidc: oidcConfigSchema.optional(),
     /** osprey-compatible password login on the front door (issue 19). */
     login: loginConfigSchema.optional(),
+    /** Shared state: the dataDir (default) or PostgreSQL for several replicas (store-config.ts). */
+    store: storeConfigSchema.prefault({}),
+    replica: replicaConfigSchema.prefault({}),
+    /** Processes on this machine sharing the ports (node:cluster); 1 = this process only. */
+    workers: z.number().int().min(1).max(256).default(1),
   })
   .strict();
 }
 
 type RawControllerConfig<S extends ServiceEntry> = z.infer<ReturnType<typeof controllerConfigSchemaOf<S>>>;
 
-export type ControllerConfig<S extends ServiceEntry = ServiceEntry> = RawControllerConfig<S> & { file: string; dataDir: string };
+export type ControllerConfig<S extends ServiceEntry = ServiceEntry> = Omit<RawControllerConfig<S>, 'store'> & {
+  file: string;
+  dataDir: string;
+  store: ReturnType<typeof resolveStorePaths>;
+};
 
 export const CONTROLLER_ENV = {
   AGENTS_LISTEN: 'agents.listen',
@@ -78,6 +88,9 @@ export const CONTROLLER_ENV = {
   FRONTDOOR_PUBLIC_URL: 'frontDoor.publicUrl',
   CONTROL_LISTEN: 'control.listen',
   METRICS_LISTEN: 'metrics.listen',
+  STORE_URL: 'store.url',
+  REPLICA_ID: 'replica.id',
+  WORKERS: 'workers',
 } as const;
 
 export type ControllerConfigInput = z.input<ReturnType<typeof controllerConfigSchemaOf<ServiceEntry>>>;
@@ -106,5 +119,6 @@ function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfi
     webhooks: resolveWebhookPaths(raw.webhooks, at),
     oidc: resolveOidcPaths(raw.oidc, at),
     login: resolveLoginPaths(raw.login, at),
+    store: resolveStorePaths(raw.store, at),
   };
 }

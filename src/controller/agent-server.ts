@@ -37,6 +37,8 @@ export interface AgentServerOptions {
   helloTimeoutMs?: number;
   /** Signs a renewal CSR from a connected agent (whose current certificate has `serial`); returns the new certificate PEM. */
   renewCertificate?: (agent: string, serial: string, csrPem: string) => Promise<string>;
+  /** This replica and the live set, told to agents in Welcome and whenever it changes. */
+  replicas?: { id: string; live: () => string[] };
   log: LogFn;
 }
 
@@ -46,6 +48,8 @@ export interface AgentServer {
   drainAll(reason: string): void;
   /** Ends the live connections made with this certificate (it was revoked); returns how many. */
   dropCertificate(serial: string): number;
+  /** The live replicas changed: tell every connected agent. */
+  announceReplicas(replicas: string[]): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   // Which certificate each control call was made with, to cut them off on revocation.
   const serials = new Map<ControlCall, string>();
   const limiter = new AgentLimiter(opts.agentLimits);
+  // Control calls past Welcome: the ones a replica-set change is told to.
+  const welcomed = new Set<ControlCall>();
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -139,8 +145,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
             maxIdleStreams: opts.limits.maxIdleStreams,
             maxStreams: limiter.limits.maxStreamsPerSession,
             maxHeaderBytes: MAX_HEADER_BYTES,
+            replicaId: opts.replicas?.id ?? '',
+            replicas: opts.replicas?.live() ?? [],
           },
         });
+        welcomed.add(call);
         opts.log('info', 'agent connected', {
           agent,
           session: session.id,
@@ -195,6 +204,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
       clearTimeout(helloTimer);
       controls.delete(call);
       serials.delete(call);
+      welcomed.delete(call);
       if (!session) return;
       const s = session;
       session = undefined;
@@ -317,6 +327,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     },
     drainAll(reason) {
       for (const c of controls) c.write({ draining: { reason } });
+    },
+    announceReplicas(replicas) {
+      for (const c of welcomed) c.write({ replicas: { replicas } });
     },
     close() {
       for (const s of sessions.values()) s.close('controller shutting down');

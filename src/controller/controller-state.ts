@@ -6,9 +6,10 @@ import type { ControllerConfig } from '../config/controller-config.js';
 import { messageOf } from '../errors.js';
 import type { LogFn } from '../observability/log-fn.js';
 import type { CertificateAuthority } from '../pki/index.js';
-import { FileStore, type StateStore } from '../state/index.js';
+import type { StateStore } from '../state/index.js';
 import { RevocationList, TokenKeyStore } from '../tokens/index.js';
 import { AgentBook } from './control-api/agent-book.js';
+import { openStore } from './open-store.js';
 
 export interface ControllerState {
   store: StateStore;
@@ -28,12 +29,18 @@ export async function openControllerState(
   ca: CertificateAuthority,
   log: LogFn,
   shared?: StateStore,
+  replicaId?: string,
 ): Promise<ControllerState> {
   const onError = (what: string) => (err: unknown) => log('warn', `state: ${what}`, { error: messageOf(err) });
-  const store = shared ?? (await FileStore.open({ dir: config.dataDir, onError: onError('cannot re-read the data folder') }));
+  const store = shared ?? (await openStore(config, log, replicaId));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
-    const revocations = await RevocationList.onStore(store, { onError: onError('bad revocation entry') });
+    const freshAt = store.freshAt?.bind(store);
+    const revocations = await RevocationList.onStore(store, {
+      onError: onError('bad revocation entry'),
+      // A replica that lost its database refuses tokens (503) once its list may be stale.
+      ...(freshAt ? { freshness: { freshAt, maxStalenessMs: config.store.maxStaleness * 1000 } } : {}),
+    });
     const keys = await TokenKeyStore.onStore(store, {
       issuer: `ferry:${ca.trustDomain}`,
       certify: (publicKeyPem) => Promise.resolve(certifyTokenKey(ca, publicKeyPem)),
@@ -41,7 +48,8 @@ export async function openControllerState(
       // Token keys change by an operator's hand (a file dropped into token-keys/), and
       // the README promises they take effect on SIGHUP; revocations and the book are
       // what another replica must hear at once.
-      watch: false,
+      // In a database there is no operator's hand: follow another replica's rotation at once.
+      watch: config.store.kind === 'postgres',
     });
     const book = await AgentBook.onStore(store);
     return {

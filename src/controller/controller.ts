@@ -30,6 +30,7 @@ import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
+import { defaultReplicaId, ReplicaRegistry } from './replicas/replica-registry.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi, type ControlRouteMount } from './control-api/index.js';
 
@@ -75,8 +76,22 @@ export async function startController(config: ControllerConfig, options: Control
   const requestLog = logger.child({ subsystem: 'requests' });
 
   const ca = await loadCA(config.ca.cert, config.ca.key);
-  const stored = await openControllerState(config, ca, logFnOf(logger.child({ subsystem: 'state' })), options.store);
+  const replicaId = config.replica.id ?? defaultReplicaId();
+  const stored = await openControllerState(config, ca, logFnOf(logger.child({ subsystem: 'state' })), options.store, replicaId);
   const { revocations, keys } = stored;
+  let replicas: ReplicaRegistry;
+  try {
+    replicas = await ReplicaRegistry.start({
+      store: stored.store,
+      id: replicaId,
+      heartbeatMs: config.replica.heartbeat * 1000,
+      timeoutMs: config.replica.timeout * 1000,
+      log: logFnOf(logger.child({ subsystem: 'replicas' })),
+    });
+  } catch (err) {
+    await stored.close();
+    throw err;
+  }
   const issuer = new TokenIssuer(keys);
   countIssuance(ca, issuer, metrics);
   const verifier = new TokenVerifier(keys, { revocations });
@@ -130,8 +145,11 @@ export async function startController(config: ControllerConfig, options: Control
       serveReverse: (agent, stream, head) => reverse.serve(agent, stream, head),
       limits: { maxIdleStreams: config.streams.maxIdlePerSession, streamWaitMs: config.streams.waitTimeout * 1000 },
       agentLimits: config.agents.limits,
+      replicas: { id: replicas.id, live: () => replicas.live() },
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
+    const announce = agents.announceReplicas.bind(agents);
+    replicas.on('change', announce);
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
     people = await peopleSeams(config, { issuer, verifier, issuerName: keys.issuer, caPem: ca.certPem, log: logFnOf(logger.child({ subsystem: 'oidc' })) });
     const authenticators: Authenticator[] = [
@@ -202,6 +220,7 @@ export async function startController(config: ControllerConfig, options: Control
     await reverse.close();
     await webhooks?.close();
     await people?.close();
+    await replicas.stop();
     await stored.close();
     throw err;
   }
@@ -212,6 +231,8 @@ export async function startController(config: ControllerConfig, options: Control
     metrics: ops.port,
     control: control.port,
     trustDomain: ca.trustDomain,
+    replica: replicas.id,
+    replicas: replicas.live(),
   });
 
   const a = agents;
@@ -240,6 +261,8 @@ export async function startController(config: ControllerConfig, options: Control
         state = 'draining';
         log('info', 'controller stopping', { graceMs });
         metrics.drains.inc();
+        // Leave the replica set first: agents stop dialling back to a replica that is going.
+        await replicas.stop();
         a.drainAll('controller shutting down');
         await f.close(graceMs);
         await a.close();

@@ -75,7 +75,8 @@ export const TUNNEL_DESCRIPTOR = {
                         "ping",
                         "pong",
                         "renewed",
-                        "refused"
+                        "refused",
+                        "replicas"
                       ]
                     }
                   },
@@ -107,6 +108,10 @@ export const TUNNEL_DESCRIPTOR = {
                     "refused": {
                       "type": "Refused",
                       "id": 7
+                    },
+                    "replicas": {
+                      "type": "ReplicaSet",
+                      "id": 8
                     }
                   }
                 },
@@ -199,6 +204,24 @@ export const TUNNEL_DESCRIPTOR = {
                     "maxHeaderBytes": {
                       "type": "uint32",
                       "id": 4
+                    },
+                    "replicaId": {
+                      "type": "string",
+                      "id": 5
+                    },
+                    "replicas": {
+                      "rule": "repeated",
+                      "type": "string",
+                      "id": 6
+                    }
+                  }
+                },
+                "ReplicaSet": {
+                  "fields": {
+                    "replicas": {
+                      "rule": "repeated",
+                      "type": "string",
+                      "id": 1
                     }
                   }
                 },

@@ -16,6 +16,7 @@ import type { Pong as _ferry_tunnel_v1_Pong, Pong__Output as _ferry_tunnel_v1_Po
 import type { Refused as _ferry_tunnel_v1_Refused, Refused__Output as _ferry_tunnel_v1_Refused__Output } from './ferry/tunnel/v1/Refused.js';
 import type { RenewRequest as _ferry_tunnel_v1_RenewRequest, RenewRequest__Output as _ferry_tunnel_v1_RenewRequest__Output } from './ferry/tunnel/v1/RenewRequest.js';
 import type { RenewResponse as _ferry_tunnel_v1_RenewResponse, RenewResponse__Output as _ferry_tunnel_v1_RenewResponse__Output } from './ferry/tunnel/v1/RenewResponse.js';
+import type { ReplicaSet as _ferry_tunnel_v1_ReplicaSet, ReplicaSet__Output as _ferry_tunnel_v1_ReplicaSet__Output } from './ferry/tunnel/v1/ReplicaSet.js';
 import type { RequestHead as _ferry_tunnel_v1_RequestHead, RequestHead__Output as _ferry_tunnel_v1_RequestHead__Output } from './ferry/tunnel/v1/RequestHead.js';
 import type { Reset as _ferry_tunnel_v1_Reset, Reset__Output as _ferry_tunnel_v1_Reset__Output } from './ferry/tunnel/v1/Reset.js';
 import type { ResponseHead as _ferry_tunnel_v1_ResponseHead, ResponseHead__Output as _ferry_tunnel_v1_ResponseHead__Output } from './ferry/tunnel/v1/ResponseHead.js';
@@ -47,6 +48,7 @@ export interface ProtoGrpcType {
         Refused: MessageTypeDefinition<_ferry_tunnel_v1_Refused, _ferry_tunnel_v1_Refused__Output>
         RenewRequest: MessageTypeDefinition<_ferry_tunnel_v1_RenewRequest, _ferry_tunnel_v1_RenewRequest__Output>
         RenewResponse: MessageTypeDefinition<_ferry_tunnel_v1_RenewResponse, _ferry_tunnel_v1_RenewResponse__Output>
+        ReplicaSet: MessageTypeDefinition<_ferry_tunnel_v1_ReplicaSet, _ferry_tunnel_v1_ReplicaSet__Output>
         RequestHead: MessageTypeDefinition<_ferry_tunnel_v1_RequestHead, _ferry_tunnel_v1_RequestHead__Output>
         Reset: MessageTypeDefinition<_ferry_tunnel_v1_Reset, _ferry_tunnel_v1_Reset__Output>
         ResponseHead: MessageTypeDefinition<_ferry_tunnel_v1_ResponseHead, _ferry_tunnel_v1_ResponseHead__Output>

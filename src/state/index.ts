@@ -8,3 +8,6 @@ export { agentsTable, AGENT_PREFIX, SPENT_PREFIX } from './tables/agents-file.js
 export { revocationsTable, JTI_PREFIX, SERIAL_PREFIX } from './tables/revocations-file.js';
 export { tokenKeysTable, TOKEN_KEY_PREFIX } from './tables/token-key-files.js';
 export { genericTable } from './tables/generic-file.js';
+export type { PgStoreOptions } from './pg-store.js';
+export { PgStore, describeUrl } from './pg-store.js';
+export { ValueCipher } from './value-cipher.js';

@@ -53,6 +53,12 @@ export interface StateStore {
   watch(prefix: string, onChange: (change: StoreChange) => void): Unsubscribe;
   /** Where a key lives, for error messages (a file path, a table row…). */
   describe(key: string): string;
+  /**
+   * Until when (ms since the epoch) this instance has surely heard every change made by any
+   * process sharing the store. Absent: always (one machine, nothing to lose touch with).
+   * A shared database's replica that lost the database stops advancing it.
+   */
+  freshAt?(): number;
   /** Stop watching and release what the store holds; later calls fail. */
   close(): Promise<void>;
 }

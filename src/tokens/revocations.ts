@@ -29,6 +29,12 @@ export interface RevocationListOptions {
   now?: () => number;
   /** A change from the store could not be applied (a malformed entry). */
   onError?: (err: unknown) => void;
+  /**
+   * Refuse closed: when the store has not been heard from for longer than `maxStalenessMs`
+   * (a replica cut off from its database), every revocation check throws
+   * FERRY_ERR_UNAVAILABLE (503) instead of answering from a list that may miss a revocation.
+   */
+  freshness?: { freshAt: () => number; maxStalenessMs: number };
 }
 
 // Keep an expired jti a little past its exp, longer than any verifier's clock tolerance.
@@ -42,6 +48,7 @@ export class RevocationList {
   readonly #ownsStore: boolean;
   readonly #now: () => number;
   readonly #onError: (err: unknown) => void;
+  readonly #freshness: RevocationListOptions['freshness'];
   #jtis = new Map<string, RevokedJti>();
   #serials = new Map<string, RevokedSerial>();
   // Entries past their exp: dropped from memory at once, from the store on the next write.
@@ -54,6 +61,7 @@ export class RevocationList {
     this.file = store.describe(JTI_PREFIX);
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => undefined);
+    this.#freshness = options.freshness;
   }
 
   /** A list of its own in one JSON file (the revocations.json format); reload() re-reads it. */
@@ -131,12 +139,25 @@ export class RevocationList {
   }
 
   isJtiRevoked(jti: string): boolean {
+    this.assertFresh();
     return this.#jtis.has(jti);
   }
 
   isSerialRevoked(serialHex: string): boolean {
+    this.assertFresh();
     const serial = tryNormalizeSerial(serialHex);
     return serial !== undefined && this.#serials.has(serial);
+  }
+
+  /** Throws FERRY_ERR_UNAVAILABLE when the list may be missing another replica's revocations. */
+  assertFresh(): void {
+    if (!this.#freshness) return;
+    const age = this.#now() - this.#freshness.freshAt();
+    if (age <= this.#freshness.maxStalenessMs) return;
+    throw new FerryError(
+      'FERRY_ERR_UNAVAILABLE',
+      `cannot check revocations: no word from the state store for ${Math.round(age / 1000)} s (store.maxStaleness ${Math.round(this.#freshness.maxStalenessMs / 1000)} s)`,
+    );
   }
 
   list(): Revocations {

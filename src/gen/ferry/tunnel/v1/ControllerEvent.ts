@@ -7,6 +7,7 @@ import type { Ping as _ferry_tunnel_v1_Ping, Ping__Output as _ferry_tunnel_v1_Pi
 import type { Pong as _ferry_tunnel_v1_Pong, Pong__Output as _ferry_tunnel_v1_Pong__Output } from '../../../ferry/tunnel/v1/Pong.js';
 import type { RenewResponse as _ferry_tunnel_v1_RenewResponse, RenewResponse__Output as _ferry_tunnel_v1_RenewResponse__Output } from '../../../ferry/tunnel/v1/RenewResponse.js';
 import type { Refused as _ferry_tunnel_v1_Refused, Refused__Output as _ferry_tunnel_v1_Refused__Output } from '../../../ferry/tunnel/v1/Refused.js';
+import type { ReplicaSet as _ferry_tunnel_v1_ReplicaSet, ReplicaSet__Output as _ferry_tunnel_v1_ReplicaSet__Output } from '../../../ferry/tunnel/v1/ReplicaSet.js';
 
 export interface ControllerEvent {
   'welcome'?: (_ferry_tunnel_v1_Welcome | null);
@@ -16,7 +17,8 @@ export interface ControllerEvent {
   'pong'?: (_ferry_tunnel_v1_Pong | null);
   'renewed'?: (_ferry_tunnel_v1_RenewResponse | null);
   'refused'?: (_ferry_tunnel_v1_Refused | null);
-  'event'?: "welcome"|"open"|"draining"|"ping"|"pong"|"renewed"|"refused";
+  'replicas'?: (_ferry_tunnel_v1_ReplicaSet | null);
+  'event'?: "welcome"|"open"|"draining"|"ping"|"pong"|"renewed"|"refused"|"replicas";
 }
 
 export interface ControllerEvent__Output {
@@ -27,5 +29,6 @@ export interface ControllerEvent__Output {
   'pong'?: (_ferry_tunnel_v1_Pong__Output | null);
   'renewed'?: (_ferry_tunnel_v1_RenewResponse__Output | null);
   'refused'?: (_ferry_tunnel_v1_Refused__Output | null);
-  'event'?: "welcome"|"open"|"draining"|"ping"|"pong"|"renewed"|"refused";
+  'replicas'?: (_ferry_tunnel_v1_ReplicaSet__Output | null);
+  'event'?: "welcome"|"open"|"draining"|"ping"|"pong"|"renewed"|"refused"|"replicas";
 }

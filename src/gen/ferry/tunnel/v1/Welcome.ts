@@ -6,6 +6,8 @@ export interface Welcome {
   'maxIdleStreams'?: (number);
   'maxStreams'?: (number);
   'maxHeaderBytes'?: (number);
+  'replicaId'?: (string);
+  'replicas'?: (string)[];
 }
 
 export interface Welcome__Output {
@@ -13,4 +15,6 @@ export interface Welcome__Output {
   'maxIdleStreams': (number);
   'maxStreams': (number);
   'maxHeaderBytes': (number);
+  'replicaId': (string);
+  'replicas': (string)[];
 }
