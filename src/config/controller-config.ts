@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_LABEL, parseConfigObject, type ConfigObjectOptions } fro
 import { listenSchema } from './listen.js';
 import { loadConfigFile } from './load-yaml.js';
 import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
+import { registryConfigSchema, resolveRegistryPaths } from './registry-config.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
@@ -56,6 +57,8 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
       .default([]),
     /** Credential checks and route decisions delegated to the operator's webhook. */
     webhooks: webhooksConfigSchema.optional(),
+    /** The docker registry token endpoint and registries through the tunnel (registry-config.ts). */
+    registry: registryConfigSchema.optional(),
   })
   .strict();
 }
@@ -96,5 +99,6 @@ function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfi
     dataDir: raw.dataDir ? at(raw.dataDir) : resolve(dirname(ca.cert), 'state'),
     reverse: raw.reverse.map((r) => ({ ...r, service: services.resolvePaths(r.service, at) })),
     webhooks: resolveWebhookPaths(raw.webhooks, at),
+    registry: resolveRegistryPaths(raw.registry, at),
   };
 }

@@ -28,6 +28,7 @@ import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
+import { registrySeams, type RegistrySeams } from './registry-seams.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi, type ControlRouteMount } from './control-api/index.js';
 
@@ -109,6 +110,7 @@ export async function startController(config: ControllerConfig, options: Control
   let ops: OpsServer | undefined;
   let control: ControlApi | undefined;
   let webhooks: WebhookSeams | undefined;
+  let registrySeam: RegistrySeams | undefined;
   try {
     agents = await startAgentServer({
       host: config.agents.listen.host,
@@ -129,13 +131,27 @@ export async function startController(config: ControllerConfig, options: Control
       log: logFnOf(logger.child({ subsystem: 'agents' })),
     });
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
+    const frontDoorAuthenticators: Authenticator[] = [];
+    registrySeam = await registrySeams(config.registry, {
+      issuer,
+      keys,
+      revocations,
+      store: stored.store,
+      webhooks: config.webhooks,
+      caPem: ca.certPem,
+      publicUrl: config.frontDoor.publicUrl,
+      frontDoorAuthenticators: () => frontDoorAuthenticators,
+      log: logFnOf(logger.child({ subsystem: 'registry' })),
+    });
     const authenticators: Authenticator[] = [
       ...(options.authenticators ?? []),
+      ...registrySeam.authenticators,
       // Before ferry's token: it would take a Basic password for a malformed ferry JWT.
       ...webhooks.authenticators,
       new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
       new TokenAuthenticator(verifier),
     ];
+    frontDoorAuthenticators.push(...authenticators.filter((a) => !registrySeam?.authenticators.includes(a)));
     frontDoor = await startFrontDoor({
       host: config.frontDoor.listen.host,
       port: config.frontDoor.listen.port,
@@ -146,7 +162,7 @@ export async function startController(config: ControllerConfig, options: Control
       authenticators,
       resolvers: options.routes,
       authorisers: [...(options.authorisers ?? []), ...webhooks.authorisers],
-      handlers: options.handlers,
+      handlers: [...(options.handlers ?? []), ...registrySeam.handlers],
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
@@ -183,7 +199,7 @@ export async function startController(config: ControllerConfig, options: Control
       dropAgentCertificate: (serial) => agentServer.dropCertificate(serial),
       ports: { agents: agents.port, frontDoor: frontDoor.port },
       version: ferryVersion(),
-      routes: options.controlRoutes,
+      routes: [...(options.controlRoutes ?? []), ...registrySeam.controlRoutes],
       log: logFnOf(logger.child({ subsystem: 'control' })),
     });
   } catch (err) {
@@ -193,6 +209,7 @@ export async function startController(config: ControllerConfig, options: Control
     await control?.close();
     await reverse.close();
     await webhooks?.close();
+    await registrySeam?.close();
     await stored.close();
     throw err;
   }
@@ -208,6 +225,7 @@ export async function startController(config: ControllerConfig, options: Control
   const a = agents;
   const f = frontDoor;
   const w = webhooks;
+  const rs = registrySeam;
   const o = ops;
   const c = control;
   let stopping: Promise<void> | undefined;
@@ -238,6 +256,7 @@ export async function startController(config: ControllerConfig, options: Control
         await c.close();
         await reverse.close();
         await w?.close();
+        await rs?.close();
         await stored.close();
         log('info', 'controller stopped');
       })();
