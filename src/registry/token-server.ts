@@ -62,6 +62,7 @@ function ipOf(req: AnyRequest): string {
 async function readForm(req: AnyRequest): Promise<URLSearchParams> {
   const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') throw new FerryError('FERRY_ERR_BAD_INPUT', 'POST wants an application/x-www-form-urlencoded body');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) throw new FerryError('FERRY_ERR_BODY_TOO_LARGE', `form body over ${MAX_FORM_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -94,7 +95,7 @@ export class TokenServer {
       throw new FerryError('FERRY_ERR_METHOD', 'GET or POST the token endpoint');
     } catch (err) {
       req.resume();
-      this.#error(res, err);
+      this.#error(res, err, req.httpVersionMajor === 1);
     }
   }
 
@@ -196,7 +197,7 @@ export class TokenServer {
   }
 
   /** distribution's error shape, `{"errors":[{code,message}]}`; a 401 challenges for Basic credentials. */
-  #error(res: AnyResponse, err: unknown): void {
+  #error(res: AnyResponse, err: unknown, http1: boolean): void {
     const status = httpStatusOf(err);
     if (status >= 500) this.opts.log?.('warn', 'registry token: request failed', { status, reason: err instanceof FerryError ? err.message : 'internal error' });
     const code = status === 401 ? 'UNAUTHORIZED' : status === 400 ? 'INVALID_REQUEST' : status === 503 ? 'UNAVAILABLE' : status === 404 ? 'NOT_FOUND' : 'ERROR';
@@ -204,6 +205,8 @@ export class TokenServer {
     const text = JSON.stringify({ errors: [{ code, message }] });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) };
     if (status === 401) headers['www-authenticate'] = `Basic realm="${this.opts.realm ?? 'ferry registry'}"`;
+    // A body refused half-way: the rest of it would be read as the next request.
+    if (status === 413 && http1) headers.connection = 'close';
     if (res.headersSent) {
       res.destroy();
       return;
