@@ -3,6 +3,7 @@
 import t from 'tap';
 import { FerryError } from '../../src/errors.js';
 import { Acl, type AclRule } from '../../src/registry/acl.js';
+import { AclAuthorizer } from '../../src/registry/acl-authorizer.js';
 import { parseScope, parseScopes } from '../../src/registry/scope.js';
 
 // docker_auth's reference.yml ACL, in its order (the `${account:1}` capture rule left out).
@@ -93,5 +94,17 @@ void t.test('scopes: repeated and merged, names with host:port, malformed ones r
     t.equal(code, 'FERRY_ERR_BAD_INPUT', bad);
   }
   t.throws(() => parseScopes([Array.from({ length: 101 }, (_, i) => `repository:r${i}:pull`).join(' ')]), /more than 100 scopes/);
+  t.end();
+});
+
+void t.test("godoauth's per-user access (Vault KV) grants instead of the ACL", (t) => {
+  const az = new AclAuthorizer(new Acl([{ match: {}, actions: ['*'] }]));
+  const identity = { subject: 'foo', groups: [], labels: { 'vault-access': ['repository:linux/app:*', 'repository:linux/db:pull'] } };
+  const scopes = parseScopes(['repository:linux/app:pull,push', 'repository:linux/db:pull,push', 'repository:other:pull']);
+  t.same(az.authorize({ account: 'foo', identity, service: 's', ip: '', scopes }), [
+    { type: 'repository', name: 'linux/app', actions: ['pull', 'push'] },
+    { type: 'repository', name: 'linux/db', actions: ['pull'] },
+    { type: 'repository', name: 'other', actions: [] },
+  ]);
   t.end();
 });
