@@ -33,7 +33,8 @@ export async function startDockerRegistry(auth: RegistryAuth): Promise<DockerReg
       version: 0.1,
       log: { level: 'info', accesslog: { disabled: true } },
       storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
-      http: { addr: `127.0.0.1:${port}`, secret: 'ferry-test-registry' },
+      // Relative Location headers: behind ferry the registry's own address means nothing to clients.
+      http: { addr: `127.0.0.1:${port}`, secret: 'ferry-test-registry', relativeurls: true },
       auth: { token: { realm: auth.realm, service: auth.service, issuer: auth.issuer, rootcertbundle: auth.rootCertBundle } },
     }),
   );
