@@ -10,6 +10,7 @@ import t from 'tap';
 import { startDockerRegistry } from '../../testkit/docker-registry.js';
 import { exec } from '../../testkit/exec.js';
 import { makeOciImage } from '../../testkit/oci-image.js';
+import { rssBytes, sampleRss } from '../../testkit/rss.js';
 import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 
 const SERVICE = 'site-registry';
@@ -39,7 +40,7 @@ t.teardown(async () => {
   await rm(work, { recursive: true, force: true });
 });
 await writeFile(join(env.dir, 'robot.pw'), PW.robot);
-await env.startAgent('site', [
+const agent = await env.startAgent('site', [
   { type: 'registry', name: 'main', url: registry.url, tls: { caFile }, credential: { kind: 'basic', username: 'robot', password: { file: join(env.dir, 'robot.pw') } } },
 ]);
 await writeFile(join(work, 'ca.crt'), env.ca.certPem);
@@ -87,6 +88,9 @@ void t.test('denials: no push right (the front door challenges), a wrong passwor
 
 void t.test(`a ${MIB} MiB image in and out through controller + agent`, { skip: MIB <= 0 }, async (t) => {
   const image = await makeOciImage(join(work, 'big'), { bytes: MIB * 1024 * 1024 });
+  const pids = [env.controller.child.pid!, agent.child.pid!];
+  const before = pids.map((p) => rssBytes(p) / 1024 / 1024);
+  const rss = sampleRss(pids);
   let start = process.hrtime.bigint();
   const push = await skopeo('copy', '--dest-cert-dir', work, '--dest-creds', creds('alice'), `oci:${image.dir}:v1`, `docker://${host}/alice/big:v1`);
   const pushS = Number(process.hrtime.bigint() - start) / 1e9;
@@ -97,6 +101,9 @@ void t.test(`a ${MIB} MiB image in and out through controller + agent`, { skip: 
   const pullS = Number(process.hrtime.bigint() - start) / 1e9;
   t.equal(pull.code, 0, pull.stderr);
   t.equal(await layerOf(out), image.layerDigest);
+  const [controllerPeak, agentPeak] = rss.stop().map((b) => b / 1024 / 1024);
   const mib = image.layerSize / 1024 / 1024;
-  t.comment(`registry through the tunnel: ${mib.toFixed(1)} MiB layer, push ${pushS.toFixed(2)} s (${(mib / pushS).toFixed(1)} MiB/s), pull ${pullS.toFixed(2)} s (${(mib / pullS).toFixed(1)} MiB/s)`);
+  // Streamed, not buffered: neither process grows by anything near the layer's size.
+  t.comment(`RSS before: controller ${before[0]!.toFixed(0)} MiB, agent ${before[1]!.toFixed(0)} MiB`);
+  t.comment(`registry through the tunnel: ${mib.toFixed(1)} MiB layer, push ${pushS.toFixed(2)} s (${(mib / pushS).toFixed(1)} MiB/s), pull ${pullS.toFixed(2)} s (${(mib / pullS).toFixed(1)} MiB/s); peak RSS controller ${controllerPeak!.toFixed(0)} MiB, agent ${agentPeak!.toFixed(0)} MiB`);
 });
