@@ -96,7 +96,9 @@ export function errorAnswer(err: unknown, options: ErrorAnswerOptions = {}): Err
   const status = httpStatusOf(err);
   const { contentType, body, headers: extra } = (options.shape ?? ferryJsonShape)(err, status);
   const headers: Record<string, string> = { ...extra, 'content-type': contentType, 'content-length': String(Buffer.byteLength(body)) };
-  if (status === 401) headers['www-authenticate'] = `Bearer realm="${options.realm ?? 'ferry'}"`;
+  // An error may carry its own challenge (a registry's Bearer realm, service and scope).
+  const own = (err as { challenge?: unknown } | null)?.challenge;
+  if (status === 401) headers['www-authenticate'] = typeof own === 'string' ? own : `Bearer realm="${options.realm ?? 'ferry'}"`;
   return { status, headers, body };
 }
 

@@ -10,6 +10,7 @@ import { loadConfigFile } from './load-yaml.js';
 import { resolveWebhookPaths, webhooksConfigSchema } from './webhooks-config.js';
 import { loginConfigSchema, oidcConfigSchema, resolveLoginPaths, resolveOidcPaths } from './oidc-config.js';
 import { replicaConfigSchema, resolveStorePaths, storeConfigSchema } from './store-config.js';
+import { registryConfigSchema, resolveRegistryPaths } from './registry-config.js';
 
 const listen = (fallback: string) => listenSchema.prefault(fallback);
 
@@ -70,6 +71,8 @@ export function controllerConfigSchemaOf<S extends ServiceEntry>(services: z.Zod
     replica: replicaConfigSchema.prefault({}),
     /** Processes on this machine sharing the ports (node:cluster); 1 = this process only. */
     workers: z.number().int().min(1).max(256).default(1),
+    /** The docker registry token endpoint and registries through the tunnel (registry-config.ts). */
+    registry: registryConfigSchema.optional(),
   })
   .strict();
 }
@@ -120,5 +123,6 @@ function resolveControllerConfig<S extends ServiceEntry>(raw: RawControllerConfi
     oidc: resolveOidcPaths(raw.oidc, at),
     login: resolveLoginPaths(raw.login, at),
     store: resolveStorePaths(raw.store, at),
+    registry: resolveRegistryPaths(raw.registry, at),
   };
 }

@@ -31,6 +31,7 @@ import { countIssuance } from './issuance-metrics.js';
 import { ReverseServices } from '../reverse/index.js';
 import { SessionRegistry } from './session-registry.js';
 import { defaultReplicaId, ReplicaRegistry } from './replicas/replica-registry.js';
+import { registrySeams, type RegistrySeams } from './registry-seams.js';
 import { VerifiedCertificates } from './verified-certificates.js';
 import { signAgentCertificate, startControlPlane, type ControlApi, type ControlRouteMount } from './control-api/index.js';
 
@@ -127,6 +128,7 @@ export async function startController(config: ControllerConfig, options: Control
   let control: ControlApi | undefined;
   let webhooks: WebhookSeams | undefined;
   let people: PeopleSeams | undefined;
+  let registrySeam: RegistrySeams | undefined;
   try {
     agents = await startAgentServer({
       host: config.agents.listen.host,
@@ -152,8 +154,21 @@ export async function startController(config: ControllerConfig, options: Control
     replicas.on('change', announce);
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
     people = await peopleSeams(config, { issuer, verifier, issuerName: keys.issuer, caPem: ca.certPem, log: logFnOf(logger.child({ subsystem: 'oidc' })) });
+    const frontDoorAuthenticators: Authenticator[] = [];
+    registrySeam = await registrySeams(config.registry, {
+      issuer,
+      keys,
+      revocations,
+      store: stored.store,
+      webhooks: config.webhooks,
+      caPem: ca.certPem,
+      publicUrl: config.frontDoor.publicUrl,
+      frontDoorAuthenticators: () => frontDoorAuthenticators,
+      log: logFnOf(logger.child({ subsystem: 'registry' })),
+    });
     const authenticators: Authenticator[] = [
       ...(options.authenticators ?? []),
+      ...registrySeam.authenticators,
       // ID tokens and login tokens (issue 19): a token of another issuer passes on.
       ...people.authenticators,
       // Before ferry's token: it would take a Basic password for a malformed ferry JWT.
@@ -161,6 +176,7 @@ export async function startController(config: ControllerConfig, options: Control
       new CertificateAuthenticator((cert: PeerCertificate) => checkClientCert(cert.raw, cert.serialNumber)),
       new TokenAuthenticator(verifier),
     ];
+    frontDoorAuthenticators.push(...authenticators.filter((a) => !registrySeam?.authenticators.includes(a)));
     frontDoor = await startFrontDoor({
       host: config.frontDoor.listen.host,
       port: config.frontDoor.listen.port,
@@ -171,7 +187,7 @@ export async function startController(config: ControllerConfig, options: Control
       authenticators,
       resolvers: options.routes,
       authorisers: [...(options.authorisers ?? []), ...webhooks.authorisers, ...people.authorisers],
-      handlers: [...(options.handlers ?? []), ...people.handlers],
+      handlers: [...(options.handlers ?? []), ...people.handlers, ...registrySeam.handlers],
       log: logFnOf(logger.child({ subsystem: 'frontdoor' })),
       onRequestStart: () => metrics.openStreams.inc({ side: 'controller' }),
       onRequestDone: (type, status, seconds) => {
@@ -209,7 +225,7 @@ export async function startController(config: ControllerConfig, options: Control
       dropAgentCertificate: (serial) => agentServer.dropCertificate(serial),
       ports: { agents: agents.port, frontDoor: frontDoor.port },
       version: ferryVersion(),
-      routes: options.controlRoutes,
+      routes: [...(options.controlRoutes ?? []), ...registrySeam.controlRoutes],
       log: logFnOf(logger.child({ subsystem: 'control' })),
     });
   } catch (err) {
@@ -221,6 +237,7 @@ export async function startController(config: ControllerConfig, options: Control
     await webhooks?.close();
     await people?.close();
     await replicas.stop();
+    await registrySeam?.close();
     await stored.close();
     throw err;
   }
@@ -238,6 +255,7 @@ export async function startController(config: ControllerConfig, options: Control
   const a = agents;
   const f = frontDoor;
   const w = webhooks;
+  const rs = registrySeam;
   const o = ops;
   const c = control;
   let stopping: Promise<void> | undefined;
@@ -271,6 +289,7 @@ export async function startController(config: ControllerConfig, options: Control
         await reverse.close();
         await w?.close();
         await people?.close();
+        await rs?.close();
         await stored.close();
         log('info', 'controller stopped');
       })();

@@ -13,6 +13,7 @@ import { SPINNAKER_TYPES, spinnakerSchema } from './spinnaker-schema.js';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceEntryShape } from './service-type.js';
 import { ServiceTypeRegistry } from './service-types.js';
+import { RegistryService, registryServiceSchema } from './registry-robot.js';
 
 const kubeOwnsTarget = (s: ServiceEntryShape) => s.kubernetes !== undefined;
 
@@ -58,6 +59,17 @@ export function defaultServiceTypes(): ServiceTypeRegistry {
     registry.register({ type, key: 'spinnaker', schema: spinnakerSchema, create: (cfg, ctx, tls) => new SpinnakerService(cfg, ctx, tls) });
   }
   registry.register({ type: 'docker-registry', create: (cfg, ctx, tls) => new CredentialService(cfg, ctx, tls) });
+  // A registry reached through the tunnel by host name; a basic credential is a robot account when the registry wants tokens.
+  registry.register({
+    type: 'registry',
+    key: 'registry',
+    schema: registryServiceSchema,
+    check(s, issue) {
+      const kind = s.credential?.kind;
+      if (kind !== undefined && kind !== 'basic' && kind !== 'bearer' && kind !== 'none') issue('credential', 'registry takes basic (a robot account), bearer or none');
+    },
+    create: (cfg, ctx, tls) => new RegistryService(cfg, ctx, tls),
+  });
   return registry;
 }
 

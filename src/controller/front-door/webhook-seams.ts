@@ -33,7 +33,7 @@ async function readPem(file: string, where: string): Promise<string> {
   }
 }
 
-async function transportOf(e: Endpoint, where: string, ferryCaPem: string, log: LogFn): Promise<WebhookTransportOptions & { cacheTtlMs: number }> {
+export async function transportOf(e: Endpoint, where: string, ferryCaPem: string, log: LogFn): Promise<WebhookTransportOptions & { cacheTtlMs: number }> {
   if ((e.cert === undefined) !== (e.key === undefined)) {
     throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: give both cert and key (mutual TLS), or neither`);
   }
