@@ -62,7 +62,8 @@ void t.test('a connection across 50 ms gets a larger stream window; the peer see
     });
   });
   t.equal(fits.length, 1, 'one fit');
-  t.ok(fits[0]!.rttMs >= 50, `measured round trip ${fits[0]!.rttMs.toFixed(1)} ms ≥ 50 ms`);
+  // Node's timers may fire up to a millisecond early against performance.now(): 49.9 was seen.
+  t.ok(fits[0]!.rttMs >= 48, `measured round trip ${fits[0]!.rttMs.toFixed(1)} ms ≈ 50 ms`);
   t.equal(fitted, fits[0]!.windowBytes, 'the client was told the fitted window');
   t.equal(fitted, windowForRoundTrip(fits[0]!.rttMs), 'sized from the measured round trip');
 
