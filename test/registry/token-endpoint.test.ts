@@ -31,6 +31,7 @@ const env = await startTunnelEnv({
           'zoë': { password: hash(PASSWORDS['zoë']) },
         },
       },
+      { kind: 'ferry-token' },
     ],
     acl: [
       { match: { account: '/.+/', name: '${account}/*' }, actions: ['*'] },
@@ -187,6 +188,14 @@ void t.test('docker-registry 2.8 trusts the tokens: skopeo pushes, lists, pulls;
   t.match(denied.stderr, /denied|unauthorized|authentication required/i);
   const wrong = await skopeo('list-tags', '--tls-verify=false', '--creds', 'alice:wrong', `docker://${host}/alice/app`);
   t.not(wrong.code, 0, 'a wrong password fails');
+
+  // A ferry token (here a service token; a `ferry user` login's the same way) as the password.
+  const ferryToken = await env.token('a1', 'x-app', 'web', { sub: 'ann' });
+  const login = await skopeo('login', '--tls-verify=false', '--authfile', join(work, 'auth.json'), '-u', 'ann', '-p', ferryToken, host);
+  t.equal(login.code, 0, `skopeo login with a ferry token: ${login.stderr}`);
+  const annPull = await skopeo('list-tags', '--tls-verify=false', '--creds', `ann:${ferryToken}`, `docker://${host}/alice/app`);
+  t.equal(annPull.code, 0, 'and reads with it (ACL: logged-in users pull)');
+  t.notOk(env.controller.raw.join('\n').includes(ferryToken), 'the token is not logged');
 
   // Cross-repository mount: alice copies the image into a second repository of hers.
   const copy = await skopeo('copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds('alice'), '--dest-creds', creds('alice'), `docker://${host}/alice/app:v1`, `docker://${host}/alice/copy:v1`);
