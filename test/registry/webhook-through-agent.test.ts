@@ -2,7 +2,7 @@
 // webhook at an agent route (the controller holds only a service certificate for that
 // route; the webhook lives in the private network, reached by the agent). With the agent
 // gone, the token endpoint says 503, not 401.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -26,6 +26,7 @@ const port = await freePort();
 const ca = await createCA();
 const svc = await ca.issueClient({ kind: 'service', agent: 'site', type: 'x-auth', name: 'hook' });
 const certDir = await mkdtemp(join(tmpdir(), 'ferry-hook-cert-'));
+t.teardown(() => rm(certDir, { recursive: true, force: true }));
 await writeFile(join(certDir, 'svc.crt'), svc.certPem);
 await writeFile(join(certDir, 'svc.key'), svc.keyPem);
 
