@@ -83,6 +83,10 @@ void t.test('denials: no push right (the front door challenges), a wrong passwor
   await res.body.dump();
   t.equal(res.statusCode, 401);
   t.equal(res.headers['www-authenticate'], `Bearer realm="${realm}",service="${SERVICE}",scope="repository:alice/app:pull"`);
+  // Paths outside the registry API on that host are the front door's as usual.
+  const other = await request(`https://${host}/hello`, { dispatcher });
+  await other.body.dump();
+  t.equal(other.statusCode, 401, 'not the registry: ferry asks for its own credentials');
   await dispatcher.close();
 });
 
