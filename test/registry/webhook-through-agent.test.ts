@@ -46,6 +46,8 @@ const env = await startTunnelEnv(
     },
     registry: {
       services: ['reg'],
+      // Nothing remembered: each check goes through the tunnel (a remembered login would outlive the agent).
+      passwordCacheTtl: 0,
       authenticators: [{ kind: 'static', users: { bob: { password: bcrypt.hashSync('bob-pw', 4) } } }, { kind: 'webhook' }],
       acl: [{ match: { labels: { group: 'admins' } }, actions: ['*'] }, { match: { account: '/.+/' }, actions: ['pull'] }],
     },
