@@ -27,6 +27,13 @@ module.exports = {
       to: { path: '^src/(controller|agent|cli|relay|tunnel)/', pathNot: '^src/controller/front-door/types[.]ts$' },
     },
     {
+      name: 'registry-and-passwords-are-libraries',
+      comment: 'the token server and password backends know the front door only by its types',
+      severity: 'error',
+      from: { path: '^src/(registry|passwords)/' },
+      to: { path: '^src/(controller|agent|cli|relay|tunnel)/', pathNot: '^src/controller/front-door/types[.]ts$' },
+    },
+    {
       name: 'nothing-imports-cli',
       comment: 'programs do not reach back to their entry points',
       severity: 'error',

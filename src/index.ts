@@ -40,6 +40,36 @@ export type { FerryClaims, TokenPurpose } from './tokens/claims.js';
 export type { TokenIssuer, IssueRequest, IssuedToken } from './tokens/index.js';
 export type { TokenVerifier } from './tokens/index.js';
 
+// The docker registry token server as a library (Authenticator, Authorizer, TokenGenerator
+// behind one handler an application mounts in its own server), and the password backends.
+export {
+  TokenServer,
+  Acl,
+  AclAuthorizer,
+  JwtTokenGenerator,
+  StoredRefreshTokens,
+  parseScope,
+  parseScopes,
+  formatScope,
+  type TokenServerOptions,
+  type Access,
+  type AclRule,
+  type AclMatch,
+  type AuthorizationRequest,
+  type Authenticator as RegistryAuthenticator,
+  type Authorizer as RegistryAuthorizer,
+  type TokenGenerator as RegistryTokenGenerator,
+  type GeneratedToken,
+  type RefreshTokenStore,
+  type RefreshRecord,
+} from './registry/index.js';
+export { StaticPasswords, type StaticUser } from './passwords/static-users.js';
+export { HtpasswdPasswords } from './passwords/htpasswd.js';
+export { PasswordChain } from './passwords/password-chain.js';
+export { VaultKvPasswords, type VaultKvOptions } from './passwords/vault-kv.js';
+export { WebhookPasswords } from './passwords/webhook-passwords.js';
+export type { PasswordChecker, PasswordIdentity } from './passwords/types.js';
+
 // Errors: every ferry error carries a stable code; httpStatusOf maps it to an HTTP status.
 export { FerryError, httpStatusOf, errorBody, errorAnswer, ferryJsonShape, type FerryErrorCode, type ErrorShape, type ErrorAnswer, type ErrorAnswerOptions } from './errors.js';
 

@@ -74,6 +74,8 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
       control: { listen: '127.0.0.1:9003' },
       metrics: { listen: `127.0.0.1:${opts.metricsPort}` },
       shutdown: { grace: '5s' },
+      // A docker registry token endpoint at /registry/auth: a ferry token is the password, logged-in users pull.
+      registry: { services: ['ferry-registry'], authenticators: [{ kind: 'ferry-token' }], acl: [{ match: { account: '/.+/' }, actions: ['pull'] }] },
     }),
   );
   await writeFile(
@@ -127,6 +129,7 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
       `  curl --cacert ${ca} -u ${SERVICE.name}.${AGENT}:$(cat ${join(rel, 'demo.token')}) ${url}`,
       `  curl --cacert ${ca} ${url}                     # no credentials: 401 with a JSON error`,
       `  curl http://127.0.0.1:${controller.ports.metrics}/metrics | grep ferry_`,
+      `  curl --cacert ${ca} -u token:$(cat ${join(rel, 'demo.token')}) "https://localhost:${controller.ports.frontDoor}/registry/auth?service=ferry-registry&scope=repository:demo/app:pull"   # a registry token`,
       '',
       `Configs written: ${join(rel, 'controller.yaml')}, ${join(rel, 'agent.yaml')} (see examples/local to run the parts as processes).`,
       'People logging in through your own service (an auth webhook): node examples/webhooks/auth-webhook-server.mjs --once (README: Webhooks).',

@@ -84,6 +84,8 @@ export const registryConfigSchema = z.strictObject({
   services: z.array(z.string().min(1)).min(1),
   tokenTtl: durationSchema.refine((s) => s >= 60, 'at least 60s (clients refuse shorter tokens)').default(300),
   refreshTtl: durationSchema.default(30 * 86400),
+  /** How long a successful password check is remembered (bcrypt is slow); 0 turns it off. */
+  passwordCacheTtl: durationSchema.default(60),
   /** Password backends, asked in order. */
   authenticators: z.array(passwordBackend).default([]),
   acl: z.array(aclRule).default([]),

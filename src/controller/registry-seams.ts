@@ -7,6 +7,7 @@ import { FerryError } from '../errors.js';
 import type { LogFn } from '../observability/log-fn.js';
 import { FrontDoorTokenPasswords } from '../passwords/front-door-token.js';
 import { HtpasswdPasswords } from '../passwords/htpasswd.js';
+import { CachedPasswords } from '../passwords/cached-passwords.js';
 import { PasswordChain } from '../passwords/password-chain.js';
 import { StaticPasswords } from '../passwords/static-users.js';
 import type { PasswordChecker } from '../passwords/types.js';
@@ -80,9 +81,10 @@ async function backendsOf(config: RegistryConfig, opts: RegistrySeamsOptions): P
 export async function registrySeams(config: RegistryConfig | undefined, opts: RegistrySeamsOptions): Promise<RegistrySeams> {
   if (!config) return { handlers: [], authenticators: [], controlRoutes: [], close: () => Promise.resolve() };
   const chain = new PasswordChain(await backendsOf(config, opts));
+  const passwords = new CachedPasswords(chain, config.passwordCacheTtl * 1000);
   const refreshTokens = new StoredRefreshTokens(opts.store);
   const server = new TokenServer({
-    authenticator: { authenticate: (u, p) => chain.check(u, p) },
+    authenticator: { authenticate: (u, p) => passwords.check(u, p) },
     authorizer: new AclAuthorizer(new Acl(config.acl)),
     generator: new JwtTokenGenerator({ issuer: opts.issuer, iss: opts.keys.issuer, ttlSeconds: Math.round(config.tokenTtl) }),
     services: config.services,
@@ -125,5 +127,5 @@ export async function registrySeams(config: RegistryConfig | undefined, opts: Re
     },
   ];
   opts.log('info', 'registry token endpoint mounted', { path, services: config.services, issuer: opts.keys.issuer, backends: chain.checkers.map((c) => c.name), tunnels: tunnels.map((t) => t.host) });
-  return { handlers: [handler], authenticators, controlRoutes, close: () => chain.close() };
+  return { handlers: [handler], authenticators, controlRoutes, close: () => passwords.close() };
 }

@@ -53,6 +53,8 @@ function accessOf(payload: JWTPayload): Access[] {
 export class RegistryTunnelAuthenticator implements Authenticator {
   readonly name = 'registry-tunnel';
   readonly #byHost: Map<string, TunnelRegistry>;
+  /** The key set for verifying, rebuilt only when the store's keys change (a rotation, a reload). */
+  #verifyKeys: { from: readonly unknown[]; set: ReturnType<typeof createLocalJWKSet> } | undefined;
 
   constructor(
     registries: readonly TunnelRegistry[],
@@ -63,12 +65,19 @@ export class RegistryTunnelAuthenticator implements Authenticator {
     this.#byHost = new Map(registries.map((r) => [r.host.toLowerCase(), r]));
   }
 
+  #keySet(): ReturnType<typeof createLocalJWKSet> {
+    const from = this.keys.keys();
+    if (this.#verifyKeys?.from !== from) this.#verifyKeys = { from, set: createLocalJWKSet(this.keys.jwks()) };
+    return this.#verifyKeys.set;
+  }
+
   async authenticate(req: FrontDoorRequest): Promise<Caller | null> {
     if (this.#byHost.size === 0) return null;
     const reg = this.#byHost.get(hostOfHeaders(req));
     if (!reg) return null;
     const need = requiredAccess(req.method, req.url);
-    if (need === undefined) throw new FerryError('FERRY_ERR_NOT_FOUND', 'not a registry API path (/v2/…)');
+    // Other paths on the host are left to the other authenticators and routes.
+    if (need === undefined) return null;
     const challenge = (why: string) => {
       const scope = need.length > 0 ? `,scope="${need.map(formatScope).join(' ')}"` : '';
       return new RegistryChallenge(why, `Bearer realm="${this.realm(req)}",service="${reg.service}"${scope}`);
@@ -77,7 +86,7 @@ export class RegistryTunnelAuthenticator implements Authenticator {
     if (token === undefined) throw challenge('a registry token is needed');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, createLocalJWKSet(this.keys.jwks()), { issuer: this.keys.issuer, audience: reg.service, algorithms: ['ES256'] }));
+      ({ payload } = await jwtVerify(token, this.#keySet(), { issuer: this.keys.issuer, audience: reg.service, algorithms: ['ES256'] }));
     } catch {
       throw challenge('registry token invalid or expired');
     }

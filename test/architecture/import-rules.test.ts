@@ -38,6 +38,8 @@ const VIOLATIONS: [string, string, string][] = [
   ['libraries-stay-libraries', 'pki/ca.ts', 'agent/boot.ts'],
   ['nothing-imports-cli', 'observability/log.ts', 'cli/main.ts'],
   ['webhooks-are-a-library', 'webhooks/client.ts', 'controller/front-door/pipeline.ts'],
+  ['registry-and-passwords-are-libraries', 'registry/token-server.ts', 'controller/front-door/server.ts'],
+  ['registry-and-passwords-are-libraries', 'passwords/check.ts', 'agent/robot.ts'],
 ];
 
 void t.test('each rule refuses a deliberate violation', async (t) => {

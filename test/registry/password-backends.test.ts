@@ -9,6 +9,7 @@ import bcrypt from 'bcryptjs';
 import t from 'tap';
 import { TokenAuthenticator } from '../../src/controller/front-door/authenticators/token.js';
 import { FerryError } from '../../src/errors.js';
+import { CachedPasswords } from '../../src/passwords/cached-passwords.js';
 import { FrontDoorTokenPasswords } from '../../src/passwords/front-door-token.js';
 import { HtpasswdPasswords, parseHtpasswd } from '../../src/passwords/htpasswd.js';
 import { PasswordChain } from '../../src/passwords/password-chain.js';
@@ -104,4 +105,22 @@ void t.test('a ferry token as the password, checked by the front door authentica
   t.equal(await p.check('someone-else', token), null, "another person's name with the token");
   t.equal(await p.check('ann', `${token.slice(0, -4)}AAAA`), null, 'a forged signature');
   t.equal(await p.check('ann', 'not-a-jwt'), null);
+});
+
+void t.test('a successful check is remembered for a while; failures are not', async (t) => {
+  let calls = 0;
+  let now = 1_000;
+  const inner: PasswordChecker = { name: 'inner', check: (u, p) => (calls++, Promise.resolve(p === 'right' ? { subject: u, groups: [] } : null)) };
+  const c = new CachedPasswords(inner, 60_000, () => now);
+  t.ok(await c.check('ann', 'right'));
+  t.ok(await c.check('ann', 'right'));
+  t.equal(calls, 1, 'the second check is remembered');
+  t.equal(await c.check('ann', 'wrong'), null);
+  t.equal(await c.check('ann', 'wrong'), null);
+  t.equal(calls, 3, 'failures are asked each time');
+  t.equal(await c.check('bob', 'right').then((w) => w?.subject), 'bob', 'another user is another entry');
+  now += 61_000;
+  await c.check('ann', 'right');
+  t.equal(calls, 5, 'asked again after the ttl');
+  await c.close();
 });

@@ -83,6 +83,10 @@ void t.test('denials: no push right (the front door challenges), a wrong passwor
   await res.body.dump();
   t.equal(res.statusCode, 401);
   t.equal(res.headers['www-authenticate'], `Bearer realm="${realm}",service="${SERVICE}",scope="repository:alice/app:pull"`);
+  // Paths outside the registry API on that host are the front door's as usual.
+  const other = await request(`https://${host}/hello`, { dispatcher });
+  await other.body.dump();
+  t.equal(other.statusCode, 401, 'not the registry: ferry asks for its own credentials');
   await dispatcher.close();
 });
 
@@ -104,6 +108,17 @@ void t.test(`a ${MIB} MiB image in and out through controller + agent`, { skip: 
   const [controllerPeak, agentPeak] = rss.stop().map((b) => b / 1024 / 1024);
   const mib = image.layerSize / 1024 / 1024;
   // Streamed, not buffered: neither process grows by anything near the layer's size.
+  // The same copies straight to the registry (no tunnel), for comparison.
+  const direct = `127.0.0.1:${registry.port}`;
+  start = process.hrtime.bigint();
+  const dPush = await skopeo('copy', '--dest-tls-verify=false', '--dest-creds', creds('alice'), `oci:${image.dir}:v1`, `docker://${direct}/alice/direct:v1`);
+  const dPushS = Number(process.hrtime.bigint() - start) / 1e9;
+  t.equal(dPush.code, 0, dPush.stderr);
+  start = process.hrtime.bigint();
+  const dPull = await skopeo('copy', '--src-tls-verify=false', '--src-creds', creds('alice'), `docker://${direct}/alice/direct:v1`, `oci:${join(work, 'direct-pulled')}:v1`);
+  const dPullS = Number(process.hrtime.bigint() - start) / 1e9;
+  t.equal(dPull.code, 0, dPull.stderr);
+  t.comment(`straight to the registry: push ${dPushS.toFixed(2)} s (${(mib / dPushS).toFixed(1)} MiB/s), pull ${dPullS.toFixed(2)} s (${(mib / dPullS).toFixed(1)} MiB/s)`);
   t.comment(`RSS before: controller ${before[0]!.toFixed(0)} MiB, agent ${before[1]!.toFixed(0)} MiB`);
   t.comment(`registry through the tunnel: ${mib.toFixed(1)} MiB layer, push ${pushS.toFixed(2)} s (${(mib / pushS).toFixed(1)} MiB/s), pull ${pullS.toFixed(2)} s (${(mib / pullS).toFixed(1)} MiB/s); peak RSS controller ${controllerPeak!.toFixed(0)} MiB, agent ${agentPeak!.toFixed(0)} MiB`);
 });
