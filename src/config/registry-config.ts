@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
+import { ldapConfigSchema, resolveLdapPaths } from './ldap-config.js';
 
 /** Glob or `/regex/`: a regex must compile. */
 const pattern = z.string().superRefine((p, ctx) => {
@@ -55,6 +56,8 @@ const passwordBackend = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('webhook') }),
   /** A token the front door accepts (`ferry user` login, service token) used as the password. */
   z.strictObject({ kind: z.literal('ferry-token') }),
+  /** The LDAP checker (bind, groups → labels.group): its settings as in `login.passwords`. */
+  ldapConfigSchema.omit({ type: true }).extend({ kind: z.literal('ldap') }),
   z.strictObject({
     kind: z.literal('vault'),
     url: z.url(),
@@ -97,5 +100,5 @@ export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 /** htpasswd files are read from the config file's folder. */
 export function resolveRegistryPaths(r: RegistryConfig | undefined, at: (p: string) => string): RegistryConfig | undefined {
   if (!r) return r;
-  return { ...r, authenticators: r.authenticators.map((a) => (a.kind === 'htpasswd' ? { ...a, file: at(a.file) } : a)) };
+  return { ...r, authenticators: r.authenticators.map((a) => (a.kind === 'htpasswd' ? { ...a, file: at(a.file) } : a.kind === 'ldap' ? { ...resolveLdapPaths(a, at), kind: 'ldap' as const } : a)) };
 }

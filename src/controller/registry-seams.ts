@@ -7,6 +7,8 @@ import { FerryError } from '../errors.js';
 import type { LogFn } from '../observability/log-fn.js';
 import { FrontDoorTokenPasswords } from '../passwords/front-door-token.js';
 import { HtpasswdPasswords } from '../passwords/htpasswd.js';
+import { LdapPasswordChecker } from '../passwords/ldap.js';
+import { readFile } from 'node:fs/promises';
 import { CachedPasswords } from '../passwords/cached-passwords.js';
 import { PasswordChain } from '../passwords/password-chain.js';
 import { StaticPasswords } from '../passwords/static-users.js';
@@ -62,6 +64,13 @@ async function backendsOf(config: RegistryConfig, opts: RegistrySeamsOptions): P
         if (!opts.webhooks?.auth) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: kind webhook needs webhooks.auth (its url and TLS)`);
         const client = new AuthWebhookClient({ ...(await transportOf(opts.webhooks.auth, 'webhooks.auth', opts.caPem, opts.log)), methods: { password: true } });
         out.push(new WebhookPasswords(client));
+        break;
+      }
+      case 'ldap': {
+        const caPem = b.ca === undefined ? undefined : await readFile(b.ca, 'utf8').catch((err: unknown) => {
+          throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}.ca: cannot read ${b.ca}: ${(err as Error).message}`);
+        });
+        out.push(new LdapPasswordChecker({ ...b, type: 'ldap' }, { log: opts.log, caPem }));
         break;
       }
       case 'ferry-token':
