@@ -51,6 +51,12 @@ export interface FrontDoor {
 
 const KEEPALIVE_MS = 30_000;
 
+/** A request line without a version ("GET /path": HTTP/0.9) has no headers to authenticate or route by. */
+function versionRefusal(req: AnyRequest): { error: FerryError; drop: () => void } | undefined {
+  if (req.httpVersionMajor >= 1) return undefined;
+  return { error: new FerryError('FERRY_ERR_BAD_INPUT', `HTTP/${req.httpVersion} request lines are not accepted: send HTTP/1.1 or h2`), drop: () => req.socket.destroy() };
+}
+
 /** A local handler's request: its caller first when it needs one, then the handler; refusals in its shape. */
 async function serveLocal(pipeline: FrontDoorPipeline, guard: ConnectionGuard, h: LocalHandler, req: AnyRequest, res: AnyResponse): Promise<void> {
   try {
@@ -123,7 +129,7 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       end(sock);
       guard.requestEnded(req);
     });
-    const refusal = guard.refusalOf(req);
+    const refusal = guard.refusalOf(req) ?? versionRefusal(req);
     if (refusal) {
       req.resume();
       if (req.httpVersionMajor !== 2) res.setHeader('connection', 'close');
