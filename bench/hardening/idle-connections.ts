@@ -67,14 +67,22 @@ async function main(): Promise<void> {
     await exchange(warm, `GET /warm HTTP/1.1\r\nHost: localhost\r\nX-Ferry-Token: ${token}\r\nConnection: close\r\n\r\n`);
 
     const wait = IDLE_S * 1000 + 10_000;
-    // HTTP/1.1 keep-alive, each after one request.
+    // First, on a fresh process: TLS connections that never send a request (the attack).
     let before = await settle(pid);
+    const silent = await openAll(N, () => openTls(port));
+    let during = await settle(pid);
+    const openedSilent = N - silent.closed();
+    await silent.allClosed(wait);
+    report('TLS, no request ever', before, during, await settle(pid), silent.closed(), openedSilent);
+
+    // HTTP/1.1 keep-alive, each after one request.
+    before = await settle(pid);
     const h1 = await openAll(N, async () => {
       const s = await openTls(port);
       await exchange(s, `GET /h1 HTTP/1.1\r\nHost: localhost\r\nX-Ferry-Token: ${token}\r\n\r\n`);
       return s;
     });
-    let during = await settle(pid);
+    during = await settle(pid);
     const openedH1 = N - h1.closed();
     await h1.allClosed(wait);
     report('HTTP/1.1 keep-alive, after one request', before, during, await settle(pid), h1.closed(), openedH1);
@@ -97,13 +105,6 @@ async function main(): Promise<void> {
     await h2.allClosed(wait);
     report('h2 session, after one request', before, during, await settle(pid), h2.closed(), openedH2);
 
-    // TLS connections that never send a request.
-    before = await settle(pid);
-    const silent = await openAll(N, () => openTls(port));
-    during = await settle(pid);
-    const openedSilent = N - silent.closed();
-    await silent.allClosed(wait);
-    report('TLS, no request ever', before, during, await settle(pid), silent.closed(), openedSilent);
   } finally {
     await env.close();
     await upstream.close();
