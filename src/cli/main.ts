@@ -36,7 +36,18 @@ async function buildProgram(commands: string[]): Promise<Command> {
   return program;
 }
 
+/**
+ * `ferry <typo> --help` would print the root help and exit 0, hiding the typo: without the
+ * help flag commander reports the unknown command with a suggestion and exits 1.
+ */
+function withoutHelpForUnknownCommand(argv: string[]): string[] {
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  if (named === undefined || named in COMMANDS || named === 'help') return argv;
+  return argv.filter((a, i) => i < 2 || (a !== '--help' && a !== '-h'));
+}
+
 async function main(argv: string[]): Promise<void> {
+  argv = withoutHelpForUnknownCommand(argv);
   const program = await buildProgram(commandsFor(argv));
   try {
     await program.parseAsync(argv);

@@ -16,8 +16,9 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
-/** Headers only ferry itself reads; they never travel past the hop that used them. */
-const FERRY_PRIVATE = new Set(['x-ferry-token', 'x-opsmx-token']);
+/** Headers only ferry itself reads; they never travel past the hop that used them (every X-Ferry-*). */
+const FERRY_PRIVATE = new Set(['x-opsmx-token']);
+const FERRY_PREFIX = 'x-ferry-';
 
 /** Headers that carry a client's own credentials or identity claims. */
 const CLIENT_AUTH = new Set(['authorization', 'proxy-authorization']);
@@ -73,7 +74,7 @@ export function cleanHeaders(list: readonly HeaderIn[], opts: CleanOptions = PLA
   for (const h of list) {
     const lower = h.name.toLowerCase();
     if (lower === 'connection') connectionValues = connectionValues === undefined ? h.value : `${connectionValues},${h.value}`;
-    if (lower.startsWith(':') || FERRY_PRIVATE.has(lower)) continue;
+    if (lower.startsWith(':') || lower.startsWith(FERRY_PREFIX) || FERRY_PRIVATE.has(lower)) continue;
     if (opts.dropClientAuth && (CLIENT_AUTH.has(lower) || isImpersonationHeader(lower))) continue;
     const upgradeHeader = lower === 'upgrade' || lower === 'connection';
     if (upgradeHeader && opts.keepUpgrade) {

@@ -17,9 +17,13 @@ const execSchema = z.object({
 
 export type KubeExec = z.infer<typeof execSchema>;
 
+// As kubectl reads it: every list may be missing or null (a kubeconfig with no `users:` is
+// valid: the cluster is called without credentials), unknown keys are ignored.
+const list = <T extends z.ZodType>(item: T) => z.array(item).nullish().transform((v) => v ?? []);
+
 const kubeconfigSchema = z.object({
-  'current-context': z.string().optional(),
-  clusters: z.array(
+  'current-context': z.string().nullish(),
+  clusters: list(
     z.object({
       name: z.string(),
       cluster: z.object({
@@ -28,10 +32,11 @@ const kubeconfigSchema = z.object({
         'certificate-authority-data': z.string().optional(),
         'insecure-skip-tls-verify': z.boolean().optional(),
         'tls-server-name': z.string().optional(),
+        'proxy-url': z.string().optional(),
       }),
     }),
   ),
-  users: z.array(
+  users: list(
     z.object({
       name: z.string(),
       user: z
@@ -49,7 +54,7 @@ const kubeconfigSchema = z.object({
         .nullish(),
     }),
   ),
-  contexts: z.array(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string().optional() }) })),
+  contexts: list(z.object({ name: z.string(), context: z.object({ cluster: z.string(), user: z.string().optional() }) })),
 });
 
 export interface KubeTarget {
@@ -103,6 +108,7 @@ export async function readKubeTarget(text: string, file: string, context?: strin
   if (!ctx) throw bad(file, `no context named "${ctxName}"`);
   const cluster = kc.clusters.find((c) => c.name === ctx.context.cluster)?.cluster;
   if (!cluster) throw bad(file, `context "${ctxName}" names cluster "${ctx.context.cluster}", which is not defined`);
+  if (cluster['proxy-url']) throw bad(file, `cluster "${ctx.context.cluster}" sets proxy-url, which ferry's agent does not support: it calls the API server directly (remove proxy-url, or use a kubeconfig without it)`);
   const user = ctx.context.user ? kc.users.find((u) => u.name === ctx.context.user)?.user : undefined;
   if (ctx.context.user && user === undefined) throw bad(file, `context "${ctxName}" names user "${ctx.context.user}", which is not defined`);
   const dir = dirname(file);

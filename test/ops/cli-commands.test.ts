@@ -17,6 +17,14 @@ void t.test('a mistyped command gets a suggestion, exit 1', async (t) => {
   t.match(typo.stderr, /Did you mean agent\?/);
 });
 
+void t.test('a mistyped command with --help is still a mistake (issue 17)', async (t) => {
+  for (const flag of ['--help', '-h']) {
+    const typo = await ferryOnce(['contoller', flag]);
+    t.equal(typo.code, 1, `${flag}: exit 1`);
+    t.match(typo.stderr, /unknown command 'contoller'\s+\(Did you mean controller\?\)/);
+  }
+});
+
 void t.test('a global option before the command still finds the command', async (t) => {
   const help = await ferryOnce(['--debug', 'agent', '--help']);
   t.equal(help.code, 0);

@@ -51,6 +51,16 @@ export interface FrontDoor {
 
 const KEEPALIVE_MS = 30_000;
 
+/**
+ * On an HTTP/1 connection only HTTP/1.x request lines: one without a version ("GET /path",
+ * HTTP/0.9) has no headers to authenticate or route by, and "HTTP/2.0" there would pass
+ * for an h2 request (httpVersionMajor 2) with no h2 stream behind it.
+ */
+function versionRefusal(req: AnyRequest): FerryError | undefined {
+  if ('stream' in req || req.httpVersionMajor === 1) return undefined;
+  return new FerryError('FERRY_ERR_BAD_INPUT', `HTTP/${req.httpVersion} request lines are not accepted: send HTTP/1.1 or h2`);
+}
+
 /** A local handler's request: its caller first when it needs one, then the handler; refusals in its shape. */
 async function serveLocal(pipeline: FrontDoorPipeline, guard: ConnectionGuard, h: LocalHandler, req: AnyRequest, res: AnyResponse): Promise<void> {
   try {
@@ -114,6 +124,13 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
   guard.attach(server);
 
   server.on('request', (req: AnyRequest, res: AnyResponse) => {
+    const badVersion = versionRefusal(req);
+    if (badVersion) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      sendError(res, badVersion);
+      return;
+    }
     const sock = req.socket as Duplex;
     begin(sock);
     guard.requestStarted(req);
@@ -160,6 +177,11 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     // finish sending while the upstream still answers. On the whole server, half-open
     // sockets leaked a file descriptor for every HTTP/1.1 client that hung up (measured:
     // 2,775 after 3,000 requests from hey -c 256), and kept killed h2 clients' sessions open.
+    const badVersion = versionRefusal(req);
+    if (badVersion) {
+      sendSocketError(socket, badVersion);
+      return;
+    }
     (socket as TLSSocket).allowHalfOpen = true;
     begin(socket);
     guard.requestStarted(req);
@@ -187,6 +209,12 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
       },
       (err: unknown) => sendSocketError(socket, err, { shape: routeErrorShape(req) }),
     );
+  });
+
+  // HTTP/1.1 CONNECT (a forward-proxy request): Node drops the socket silently without this.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    sendSocketError(socket, new FerryError('FERRY_ERR_METHOD', 'CONNECT is not supported: ferry is not a forward proxy'));
   });
 
   // Long watches and logs -f: no socket inactivity timeout (the guard's idle timeout counts
