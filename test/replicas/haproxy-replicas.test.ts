@@ -201,6 +201,14 @@ void t.test('SIGKILL one replica under 16 clients: its requests fail fast, reque
   const after = await load(300, 16, oneConnection);
   t.equal(after.errors.length, 0, `no errors after 1 s ${after.errors.slice(0, 3).join('; ')}`);
   t.equal(after.statuses.filter((s) => s === 200).length, 300, 'all 300 requests started 1 s after the kill succeed');
+  // Once the dead replica's heartbeat times out (3 s), agents stop redialling for it.
+  const survivors = [replicas[0]!, replicas[2]!];
+  const connects = () => survivors.reduce((n, r) => n + r.process!.count('agent connected'), 0);
+  await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4500 - Date.now())));
+  const settled = connects();
+  await new Promise((r) => setTimeout(r, 2000));
+  t.equal(connects(), settled, 'no more redials once the set has shrunk');
+  t.same(await Promise.all(survivors.map(sessionsAt)), [2, 2], 'each agent still holds one session per live replica');
 });
 
 void t.test('a fourth replica: both agents reach it within 10 s, no agent restart', async (t) => {
