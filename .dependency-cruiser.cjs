@@ -34,6 +34,13 @@ module.exports = {
       to: { path: '^src/(controller|agent|cli|relay|tunnel)/', pathNot: '^src/controller/front-door/types[.]ts$' },
     },
     {
+      name: 'replicas-know-the-store',
+      comment: 'the replica registry is told through the store and tells through events; it knows no server',
+      severity: 'error',
+      from: { path: '^src/controller/replicas/' },
+      to: { path: '^src/(controller/(?!replicas/)|agent/|relay/|tunnel/|cli/)' },
+    },
+    {
       name: 'nothing-imports-cli',
       comment: 'programs do not reach back to their entry points',
       severity: 'error',

@@ -44,6 +44,8 @@ export interface ConnectorOptions {
   onWelcome?: (welcome: { replicaId: string; replicas: string[] }) => string | undefined;
   /** The controller told of a new live replica set. */
   onReplicas?: (replicas: string[]) => void;
+  /** Where each new connection goes (default: `address` with `serverName`). */
+  target?: () => Promise<{ address: string; serverName?: string }>;
 }
 
 /** A connection dropped because it reached a replica this agent already holds: dial again soon. */
@@ -145,6 +147,7 @@ export class Connector {
   /** One connection's life; resolves with the reason it ended. */
   private async connectOnce(): Promise<string> {
     const material = await this.opts.tls();
+    const target = this.opts.target ? await this.opts.target() : { address: this.opts.address, serverName: this.opts.serverName };
     const creds = grpc.credentials.createFromSecureContext(
       createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3', ciphers: ferryCiphers() }),
     );
@@ -159,12 +162,12 @@ export class Connector {
       // Channelz keeps per-call trackers for every pooled Stream call; nothing reads them.
       'grpc.enable_channelz': 0,
     };
-    if (this.opts.serverName) {
-      channelOptions['grpc.ssl_target_name_override'] = this.opts.serverName;
-      channelOptions['grpc.default_authority'] = this.opts.serverName;
+    if (target.serverName) {
+      channelOptions['grpc.ssl_target_name_override'] = target.serverName;
+      channelOptions['grpc.default_authority'] = target.serverName;
     }
     const Client = tunnelPackage().ferry.tunnel.v1.Tunnel;
-    const client = new Client(this.opts.address, creds, channelOptions);
+    const client = new Client(target.address, creds, channelOptions);
     const control = client.Control() as ControlCall;
     let resolveEnded!: (why: string) => void;
     const ended = new Promise<string>((r) => (resolveEnded = r));
@@ -234,7 +237,7 @@ export class Connector {
     this.setConnected(true);
     // Health may have changed between Hello and Welcome.
     this.updateServices();
-    this.opts.log('info', 'connected to controller', { address: this.opts.address, session: session.id, ...(replicaId ? { replica: replicaId } : {}) });
+    this.opts.log('info', 'connected to controller', { address: target.address, session: session.id, ...(replicaId ? { replica: replicaId } : {}) });
 
     control.on('data', (ev: ControllerEventIn) => this.onControl(session, ev));
     const pinger = setInterval(() => this.sendControl(control, { ping: { nonce: String(Date.now()) } }), 15_000);

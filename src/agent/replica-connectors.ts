@@ -1,11 +1,13 @@
-// One session per live controller replica, through one address (a load balancer or a
-// Service): every connector dials the same address; the Welcome says which replica answered
+// One session per live controller replica, through one address (a load balancer, or a
+// headless Service whose name lists every replica: address-rotation.ts dials them in
+// turn): every connector dials the same address; the Welcome says which replica answered
 // and which replicas are live. A connector that reached a replica another connector already
 // holds hangs up and dials again soon (the balancer sends it elsewhere); the set grows when
 // the controllers announce a new replica and shrinks when one is gone, without a restart.
 // A controller that names no replicas (an older one) gets exactly one connector, as before.
 import { FerryError } from '../errors.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
+import { AddressRotation } from './address-rotation.js';
 import { Connector, type ConnectorOptions } from './connector.js';
 
 /** Grace for in-flight requests on a connector dropped because its replica is gone. */
@@ -14,11 +16,13 @@ const DROP_GRACE_MS = 5_000;
 export class ReplicaConnectors {
   readonly #options: ConnectorOptions;
   readonly #connectors: Connector[] = [];
+  readonly #addresses: AddressRotation;
   #live: string[] = [];
   #stopped = false;
 
   constructor(options: ConnectorOptions) {
     this.#options = options;
+    this.#addresses = new AddressRotation(options.address, options.serverName);
   }
 
   start(): void {
@@ -70,6 +74,7 @@ export class ReplicaConnectors {
   #spawn(): void {
     const connector: Connector = new Connector({
       ...this.#options,
+      target: () => this.#addresses.next(),
       onWelcome: (welcome) => this.#welcomed(connector, welcome.replicaId, welcome.replicas),
       onReplicas: (replicas) => {
         this.#live = [...replicas].sort();

@@ -19,6 +19,7 @@ export type { Authenticator, Authoriser, Caller, Decision, FrontDoorRequest, Loc
 export type { ControlHandler, ControlRoute, ControlRouteMount, ControlCaller, ControlContext } from '../controller/control-api/index.js';
 export * from './control-client.js';
 export { FileStore, ABSENT, type StateStore, type Entry, type StoreChange, type JsonValue, type Version, type Unsubscribe } from '../state/index.js';
+export { PgStore, ValueCipher, type PgStoreOptions } from '../state/index.js';
 
 // The reverse direction's services use the built-in types (see README, "The reverse direction").
 

@@ -108,26 +108,31 @@ const controlDispatcher = await (async () => {
   return new Agent({ connect: { ca: ca.certPem, cert: issued.certPem, key: issued.keyPem, servername: 'localhost' } });
 })();
 t.teardown(() => controlDispatcher.close());
+/** A service token from whichever replica knows the agent already (a credential is for a known agent). */
 const tokenFor = async (agent: string): Promise<string> => {
-  const res = await request(`https://127.0.0.1:${replicas[0]!.controlPort}/api/v1/credentials/service`, {
-    method: 'POST',
-    dispatcher: controlDispatcher,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ agent, type: 'x-echo', name: 'demo' }),
-  });
-  const answer = (await res.body.json()) as { token?: string };
-  if (res.statusCode !== 200 || !answer.token) throw new Error(`credentials for ${agent}: ${res.statusCode} ${JSON.stringify(answer)}`);
-  return answer.token;
+  const end = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < end) {
+    for (const r of replicas.slice(0, 3)) {
+      const res = await request(`https://127.0.0.1:${r.controlPort}/api/v1/credentials/service`, {
+        method: 'POST',
+        dispatcher: controlDispatcher,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent, type: 'x-echo', name: 'demo' }),
+      });
+      const answer = (await res.body.json()) as { token?: string };
+      if (res.statusCode === 200 && answer.token) return answer.token;
+      last = `${res.statusCode} ${JSON.stringify(answer)}`;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no credentials for ${agent}: ${last}`);
 };
+const allSessions = async (n: number) => (await Promise.all(replicas.slice(0, n).map(sessionsAt))).every((c) => c === 2);
 
 void t.test('within 10 s each agent holds a session to each of the 3 replicas', async (t) => {
   const started = Date.now();
-  const all = await waitUntil(async () => {
-    const counts = await Promise.all(replicas.slice(0, 3).map(sessionsAt));
-    return counts.every((n) => n === 2);
-  }, 10_000, 100);
-  tokens.a = await tokenFor('edge-a');
-  tokens.b = await tokenFor('edge-b');
+  const all = await waitUntil(() => allSessions(3), 10_000, 100);
   t.ok(all, `2 agent sessions at every replica after ${Date.now() - started} ms: ${(await Promise.all(replicas.slice(0, 3).map(sessionsAt))).join(', ')}`);
 });
 
@@ -175,6 +180,10 @@ const load = async (total: number, concurrency: number, make: () => Agent): Prom
 const oneConnection = () => new Agent({ connect: { ca: ca.certPem, servername: 'localhost' }, connections: 1, pipelining: 1 });
 
 void t.test('1,000 requests through HAProxy all succeed and every replica served some', async (t) => {
+  // A slow start above must not turn into failures here: wait (longer) for every session.
+  t.ok(await waitUntil(() => allSessions(3), 30_000, 200), 'every session is up');
+  tokens.a = await tokenFor('edge-a');
+  tokens.b = await tokenFor('edge-b');
   const before = await Promise.all(replicas.slice(0, 3).map((r) => metric(r, 'ferry_requests_total')));
   const began = Date.now();
   const { statuses, errors } = await load(1000, 16, oneConnection);
@@ -201,6 +210,14 @@ void t.test('SIGKILL one replica under 16 clients: its requests fail fast, reque
   const after = await load(300, 16, oneConnection);
   t.equal(after.errors.length, 0, `no errors after 1 s ${after.errors.slice(0, 3).join('; ')}`);
   t.equal(after.statuses.filter((s) => s === 200).length, 300, 'all 300 requests started 1 s after the kill succeed');
+  // Once the dead replica's heartbeat times out (3 s), agents stop redialling for it.
+  const survivors = [replicas[0]!, replicas[2]!];
+  const connects = () => survivors.reduce((n, r) => n + r.process!.count('agent connected'), 0);
+  await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 4500 - Date.now())));
+  const settled = connects();
+  await new Promise((r) => setTimeout(r, 2000));
+  t.equal(connects(), settled, 'no more redials once the set has shrunk');
+  t.same(await Promise.all(survivors.map(sessionsAt)), [2, 2], 'each agent still holds one session per live replica');
 });
 
 void t.test('a fourth replica: both agents reach it within 10 s, no agent restart', async (t) => {

@@ -13,6 +13,7 @@ import { ValueCipher } from '../../src/state/value-cipher.js';
 import { freePort } from '../../testkit/net.js';
 import { PG_BIN, startPostgres } from '../../testkit/postgres.js';
 import { exec } from '../../testkit/exec.js';
+import { startPartitionRelay } from '../../testkit/partition-relay.js';
 
 const pg = await startPostgres();
 t.teardown(() => pg.stop());
@@ -116,3 +117,36 @@ void t.test('the database stopped and started: freshness stops, reads fail, then
   while (Date.now() - a.freshAt() > 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   t.ok(Date.now() - a.freshAt() < 1000, 'fresh again');
 });
+
+void t.test('a network partition between a replica and the database: freshness stops; healed, it catches up', async (t) => {
+  const url = await pg.database('partition');
+  const relay = await startPartitionRelay(pg.port);
+  t.teardown(() => relay.close());
+  const a = await PgStore.open({ url: url.replace(`:${pg.port}/`, `:${relay.port}/`), cipher, pollMs: 200, connectTimeoutMs: 1000 });
+  const b = await PgStore.open({ url, cipher, pollMs: 200 });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const seen: string[] = [];
+  a.watch('revocations/', (c) => seen.push(c.key));
+  t.ok(Date.now() - a.freshAt() < 1000, 'fresh before the partition');
+  relay.cut();
+  const cutAt = Date.now();
+  await b.put('revocations/jti/during-partition', { revokedAt: 1 });
+  const stale = await waitFor(() => Date.now() - a.freshAt() > 1000, 3000);
+  t.ok(stale, `freshness stopped at ${cutAt - a.freshAt()} ms before the cut`);
+  t.notOk(seen.includes('revocations/jti/during-partition'), 'the change made during the partition has not arrived');
+  relay.heal();
+  t.ok(await waitFor(() => seen.includes('revocations/jti/during-partition'), 10_000), 'healed: the missed change arrives');
+  t.ok(await waitFor(() => Date.now() - a.freshAt() < 1000, 5000), 'and the replica is fresh again');
+});
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}

@@ -11,6 +11,7 @@ import type { LogFn } from '../../observability/log-fn.js';
 import type { JsonValue, StateStore, Unsubscribe } from '../../state/index.js';
 
 export const REPLICA_PREFIX = 'replicas/';
+const STOP_TIMEOUT_MS = 2_000;
 
 export interface ReplicaRegistryOptions {
   store: StateStore;
@@ -93,8 +94,11 @@ export class ReplicaRegistry extends EventEmitter<{ change: [replicas: string[]]
     clearInterval(this.#timer);
     this.#unwatch?.();
     try {
-      const mine = await this.#options.store.get(REPLICA_PREFIX + this.id);
-      if (recordOf(mine?.value)?.instance === this.#instance) await this.#options.store.delete(REPLICA_PREFIX + this.id);
+      // A store that does not answer (the database is away) must not hold the drain up.
+      await withTimeout(STOP_TIMEOUT_MS, async () => {
+        const mine = await this.#options.store.get(REPLICA_PREFIX + this.id);
+        if (recordOf(mine?.value)?.instance === this.#instance) await this.#options.store.delete(REPLICA_PREFIX + this.id);
+      });
     } catch (err) {
       this.#options.log('warn', 'replicas: could not remove this replica from the store; the others drop it after the timeout', { error: messageOf(err) });
     }
@@ -160,4 +164,12 @@ function recordOf(value: JsonValue | undefined): ReplicaRecord | undefined {
   const { heartbeatAt, startedAt, instance, hostname: host, pid } = value;
   if (typeof heartbeatAt !== 'number' || typeof instance !== 'string') return undefined;
   return { heartbeatAt, startedAt: typeof startedAt === 'number' ? startedAt : heartbeatAt, instance, hostname: typeof host === 'string' ? host : '?', pid: typeof pid === 'number' ? pid : 0 };
+}
+
+function withTimeout(ms: number, job: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the store within ${ms} ms`)), ms);
+  });
+  return Promise.race([job(), timeout]).finally(() => clearTimeout(timer));
 }
