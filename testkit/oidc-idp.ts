@@ -155,6 +155,14 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
 
   const interaction = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const details = await provider.interactionDetails(req, res);
+    // Consent is implied (the client asks prompt=consent to get a refresh token).
+    if (details.prompt.name === 'consent' && details.session?.accountId) {
+      const grant = new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params['client_id']) });
+      grant.addOIDCScope(String(details.params['scope']));
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return;
+    }
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(loginPage(details.uid));
       return;
