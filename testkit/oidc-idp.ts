@@ -39,6 +39,10 @@ export interface TestIdp {
   addKey(): Promise<SigningKey>;
   /** While true, the JWKS endpoint answers 500. */
   jwksDown: boolean;
+  /** The next this many token requests are answered `slow_down` (oidc-provider never sends it). */
+  slowDownNext: number;
+  /** While true, the device authorization answer says `verification_url` (as Google's does). */
+  googleDeviceNames: boolean;
   /** Everyone who logged in, by subject. */
   accounts: Map<string, PasswordIdentity>;
   close(): Promise<void>;
@@ -133,6 +137,8 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
     count: (prefix) => requests.filter((r) => r.path.startsWith(prefix)).length,
     key,
     jwksDown: false,
+    slowDownNext: 0,
+    googleDeviceNames: false,
     accounts,
     async sign(claims, o = {}) {
       const k = o.key ?? key;
@@ -192,6 +198,16 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
       const body = JSON.stringify({ keys: [key.publicJwk, ...extra.map((k) => k.publicJwk)] });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       return;
+    }
+    if (req.method === 'POST' && path === '/token' && idp.slowDownNext > 0) {
+      idp.slowDownNext--;
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'slow_down', error_description: 'you are polling too quickly' }));
+      return;
+    }
+    if (req.method === 'POST' && path === '/device/auth' && idp.googleDeviceNames) {
+      // Same length, so the provider's content-length still holds.
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => end(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? chunk.toString().replace('"verification_uri"', '"verification_url"') : chunk)) as typeof res.end;
     }
     if (path.startsWith('/interaction/')) {
       interaction(req, res, path).catch((err: unknown) => {
