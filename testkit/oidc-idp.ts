@@ -41,6 +41,8 @@ export interface TestIdp {
   jwksDown: boolean;
   /** The next this many token requests are answered `slow_down` (oidc-provider never sends it). */
   slowDownNext: number;
+  /** The next this many token answers lose their id_token (OIDC Core §12.2 allows it on refresh). */
+  dropIdTokenNext: number;
   /** While true, the device authorization answer says `verification_url` (as Google's does). */
   googleDeviceNames: boolean;
   /** Everyone who logged in, by subject. */
@@ -138,6 +140,7 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
     key,
     jwksDown: false,
     slowDownNext: 0,
+    dropIdTokenNext: 0,
     googleDeviceNames: false,
     accounts,
     async sign(claims, o = {}) {
@@ -203,6 +206,18 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
       idp.slowDownNext--;
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'slow_down', error_description: 'you are polling too quickly' }));
       return;
+    }
+    if (req.method === 'POST' && path === '/token' && idp.dropIdTokenNext > 0) {
+      idp.dropIdTokenNext--;
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => {
+        if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return end(chunk);
+        const answer = JSON.parse(chunk.toString()) as Record<string, unknown>;
+        delete answer['id_token'];
+        const body = JSON.stringify(answer);
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+        return end(body);
+      }) as typeof res.end;
     }
     if (req.method === 'POST' && path === '/device/auth' && idp.googleDeviceNames) {
       // Same length, so the provider's content-length still holds.

@@ -210,4 +210,11 @@ void t.test('kubectl + exec plugin: five parallel runs make one login; then cach
   t.equal(refreshed.code, 0, refreshed.stderr);
   t.equal(idp.count('/token') - tokenCalls, 1, 'one refresh grant');
   t.equal(logins(), authCalls, 'no new login');
+
+  // A refresh answer without an ID token (kubelogin #536): log in again instead of failing.
+  idp.dropIdTokenNext = 1;
+  const fallback = await run(await kubeconfigFor('refresh', '400s'));
+  t.equal(fallback.code, 0, fallback.stderr);
+  t.match(fallback.stderr, /refresh gave no ID token; logging in again/);
+  t.equal(logins(), authCalls + 1, 'one new login');
 });
