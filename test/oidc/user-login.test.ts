@@ -4,7 +4,7 @@
 // auth-provider), `ferry user`, `ferry user logout`, `ferry config targets`, and the errors.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { FERRY } from '../../testkit/processes.js';
@@ -102,6 +102,12 @@ void t.test('user login: password via the login endpoint, kubeconfig merged, kub
   const exec = doc.users.find((u) => u.name === 'k1')?.user['exec'] as { args: string[]; apiVersion: string };
   t.equal(exec.apiVersion, 'client.authentication.k8s.io/v1');
   t.match(exec.args, ['kubectl-credential', '--login-server', `${fd}/login/k1`]);
+
+  const cacheDir = join(home, '.cache', 'ferry', 'tokens');
+  t.equal((await stat(cacheDir)).mode & 0o777, 0o700, 'token cache folder 0700');
+  const cached = (await readdir(cacheDir)).filter((f) => f.endsWith('.json'));
+  t.equal(cached.length, 1, 'one cache file (issuer/client/user)');
+  t.equal((await stat(join(cacheDir, cached[0]!))).mode & 0o777, 0o600, 'token cache file 0600');
 
   const n = env.kube.requests.length;
   const k = await kubectl(env, ['--context', 'k1', 'get', 'pods', '-n', 'default'], { kubeconfig });
