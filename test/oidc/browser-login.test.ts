@@ -1,7 +1,8 @@
 // Browser login end to end: authorization code + PKCE against a real oidc-provider whose
 // accounts are a real slapd, driven by playwright-core in Debian's Chromium. Then the exec
 // plugin under real kubectl: five parallel runs on an empty cache make one login, a second
-// call makes no IdP request, an expiring token is refreshed silently.
+// call makes no IdP request, an expiring token is refreshed silently; `ferry user login` for
+// an IdP target (providers.oidc) writes a kubeconfig that kubectl then uses without a login.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -217,4 +218,42 @@ void t.test('kubectl + exec plugin: five parallel runs make one login; then cach
   t.equal(fallback.code, 0, fallback.stderr);
   t.match(fallback.stderr, /refresh gave no ID token; logging in again/);
   t.equal(logins(), authCalls + 1, 'one new login');
+
+  // `ferry user login` for a target whose people log in at the IdP (providers.oidc).
+  const clientConfig = join(env.dir, 'client.yaml');
+  const userKubeconfig = join(env.dir, 'kubeconfig-user');
+  await writeFile(
+    clientConfig,
+    stringify({
+      apiVersion: 'v2',
+      kubeconfig: userKubeconfig,
+      providers: {
+        oidc: [
+          {
+            'issuer-url': idp.issuer,
+            'client-id': idp.clientId,
+            'listen-ports': ports.split(',').map(Number),
+            'certificate-authority': env.ferry.caFile,
+            targets: { staging: { server: `${env.ferry.frontDoorUrl}/agents/${AGENT}/kubernetes/default`, aliases: ['stg'] } },
+          },
+        ],
+      },
+    }),
+  );
+  const loginEnv = { PATH: process.env['PATH'], HOME: join(env.dir, 'home'), FERRY_TOKEN_CACHE_DIR: join(env.dir, 'cache-2'), FERRY_TEST_LOGIN_USER: 'alice', FERRY_TEST_LOGIN_PASSWORD: 'alice-pw-1' };
+  const login = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [HEAP_FLAG, FERRY, 'user', 'login', '--config', clientConfig, '--browser-command', browserCommand], { env: loginEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  t.equal(login.code, 0, login.stderr);
+  t.equal(login.stdout, 'Logged in to staging | stg\n');
+  const afterLogin = logins();
+  const viaUser = await run(userKubeconfig);
+  t.equal(viaUser.code, 0, viaUser.stderr);
+  t.match(viaUser.stdout, /web\s+1\/1/);
+  t.equal(logins(), afterLogin, 'kubectl uses the token user login cached');
 });
