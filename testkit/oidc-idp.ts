@@ -16,6 +16,8 @@ export interface IdpOptions {
   checker: PasswordChecker;
   /** ID and access token life in seconds (default 300). */
   idTokenTtl?: number;
+  /** Device code life in seconds (default 600). */
+  deviceCodeTtl?: number;
 }
 
 interface SigningKey {
@@ -102,7 +104,7 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false }, deviceFlow: { enabled: true }, revocation: { enabled: true } },
-    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 3600, DeviceCode: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 3600, DeviceCode: opts.deviceCodeTtl ?? 600, Interaction: 600, Session: 3600, Grant: 3600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     issueRefreshToken: (_ctx, client) => Promise.resolve(client.grantTypeAllowed('refresh_token')),
     // Consent is implied: a company's own kubectl client needs no approval screen.

@@ -1,6 +1,6 @@
 // The device authorization grant (RFC 8628) end to end against oidc-provider + slapd, the
 // person approving in Chromium: URL and code on stderr, authorization_pending while they type,
-// slow_down (+5 s to the interval), Google's `verification_url`, access_denied.
+// slow_down (+5 s to the interval), Google's `verification_url`, access_denied, expired_token.
 import t from 'tap';
 import { chromium, type Page } from 'playwright-core';
 import { ldapConfigSchema } from '../../src/config/ldap-config.js';
@@ -87,4 +87,16 @@ void t.test("Google's verification_url is accepted", async (t) => {
 void t.test('access_denied ends the login with a clear error', async (t) => {
   const { login } = run('abort');
   await t.rejects(login, { code: 'FERRY_ERR_UNAUTHENTICATED', message: /denied/ });
+});
+
+void t.test('expired_token: a code nobody approves in time ends the login', async (t) => {
+  const shortIdp = await startIdp({ checker, deviceCodeTtl: 1 });
+  t.teardown(() => shortIdp.close());
+  const said: string[] = [];
+  const login = loginWithDeviceCode(
+    { issuer: shortIdp.issuer, clientId: shortIdp.clientId, say: (l) => said.push(l), timeoutMs: 30_000 },
+    { sleep: () => new Promise((r) => setTimeout(r, 400)) },
+  );
+  await t.rejects(login, { code: 'FERRY_ERR_UNAUTHENTICATED', message: /device code expired: run the login again/ });
+  t.ok(shortIdp.count('/token') >= 1, 'it polled');
 });
