@@ -16,6 +16,8 @@ export interface IdpOptions {
   checker: PasswordChecker;
   /** ID and access token life in seconds (default 300). */
   idTokenTtl?: number;
+  /** Device code life in seconds (default 600). */
+  deviceCodeTtl?: number;
 }
 
 interface SigningKey {
@@ -39,6 +41,12 @@ export interface TestIdp {
   addKey(): Promise<SigningKey>;
   /** While true, the JWKS endpoint answers 500. */
   jwksDown: boolean;
+  /** The next this many token requests are answered `slow_down` (oidc-provider never sends it). */
+  slowDownNext: number;
+  /** The next this many token answers lose their id_token (OIDC Core §12.2 allows it on refresh). */
+  dropIdTokenNext: number;
+  /** While true, the device authorization answer says `verification_url` (as Google's does). */
+  googleDeviceNames: boolean;
   /** Everyone who logged in, by subject. */
   accounts: Map<string, PasswordIdentity>;
   close(): Promise<void>;
@@ -96,7 +104,7 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
     claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false }, deviceFlow: { enabled: true }, revocation: { enabled: true } },
-    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 3600, DeviceCode: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+    ttl: { IdToken: ttl, AccessToken: ttl, RefreshToken: 3600, DeviceCode: opts.deviceCodeTtl ?? 600, Interaction: 600, Session: 3600, Grant: 3600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     issueRefreshToken: (_ctx, client) => Promise.resolve(client.grantTypeAllowed('refresh_token')),
     // Consent is implied: a company's own kubectl client needs no approval screen.
@@ -133,6 +141,9 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
     count: (prefix) => requests.filter((r) => r.path.startsWith(prefix)).length,
     key,
     jwksDown: false,
+    slowDownNext: 0,
+    dropIdTokenNext: 0,
+    googleDeviceNames: false,
     accounts,
     async sign(claims, o = {}) {
       const k = o.key ?? key;
@@ -155,6 +166,14 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
 
   const interaction = async (req: IncomingMessage, res: ServerResponse, path: string) => {
     const details = await provider.interactionDetails(req, res);
+    // Consent is implied (the client asks prompt=consent to get a refresh token).
+    if (details.prompt.name === 'consent' && details.session?.accountId) {
+      const grant = new provider.Grant({ accountId: details.session.accountId, clientId: String(details.params['client_id']) });
+      grant.addOIDCScope(String(details.params['scope']));
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return;
+    }
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(loginPage(details.uid));
       return;
@@ -184,6 +203,28 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
       const body = JSON.stringify({ keys: [key.publicJwk, ...extra.map((k) => k.publicJwk)] });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       return;
+    }
+    if (req.method === 'POST' && path === '/token' && idp.slowDownNext > 0) {
+      idp.slowDownNext--;
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'slow_down', error_description: 'you are polling too quickly' }));
+      return;
+    }
+    if (req.method === 'POST' && path === '/token' && idp.dropIdTokenNext > 0) {
+      idp.dropIdTokenNext--;
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => {
+        if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk)) return end(chunk);
+        const answer = JSON.parse(chunk.toString()) as Record<string, unknown>;
+        delete answer['id_token'];
+        const body = JSON.stringify(answer);
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+        return end(body);
+      }) as typeof res.end;
+    }
+    if (req.method === 'POST' && path === '/device/auth' && idp.googleDeviceNames) {
+      // Same length, so the provider's content-length still holds.
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => end(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? chunk.toString().replace('"verification_uri"', '"verification_url"') : chunk)) as typeof res.end;
     }
     if (path.startsWith('/interaction/')) {
       interaction(req, res, path).catch((err: unknown) => {

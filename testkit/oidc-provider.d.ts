@@ -43,7 +43,7 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Configuration);
     Grant: GrantStatic;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown> }>;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown>; session?: { accountId?: string } }>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
   }
 }

@@ -106,8 +106,21 @@ export class IssuerVerifier {
     await this.dispatcher.close();
   }
 
+  /**
+   * Verified tokens, so kubectl's many requests with one token cost one signature check
+   * (RS256 measured ~0.3 ms each here). Only verified tokens enter; emptied when the keys change.
+   */
+  private readonly verified = new Map<string, OidcIdentity>();
+
   /** The verified identity of an ID token of this issuer; FERRY_ERR_UNAUTHENTICATED otherwise. */
   async verify(token: string, audience = this.config.clientId): Promise<OidcIdentity> {
+    const known = audience === this.config.clientId ? this.verified.get(token) : undefined;
+    if (known) {
+      const exp = known.claims.exp ?? 0;
+      if (exp + this.config.leeway > this.now() / 1000) return known;
+      this.verified.delete(token);
+      throw unauthenticated('ID token expired');
+    }
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -129,7 +142,12 @@ export class IssuerVerifier {
     } catch (err) {
       throw fromJoseError(err);
     }
-    return { issuer: this.issuer, claims: payload, ...this.identityOf(payload) };
+    const identity: OidcIdentity = { issuer: this.issuer, claims: payload, ...this.identityOf(payload) };
+    if (audience === this.config.clientId) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, identity);
+    }
+    return identity;
   }
 
   private identityOf(claims: JWTPayload): { subject: string; groups: string[] } {
@@ -193,6 +211,7 @@ export class IssuerVerifier {
       if (!jwks) throw new Error('no keys');
       const algorithms = algorithmsOf(jwks);
       if (algorithms.length === 0) throw new Error('the JWKS has no signing key ferry accepts');
+      if (JSON.stringify(jwks) !== JSON.stringify(this.lastJwks)) this.verified.clear();
       this.lastJwks = jwks;
       this.keys = createLocalJWKSet(jwks);
       this.algorithms = algorithms;

@@ -109,6 +109,22 @@ void t.test('a JWKS that cannot be fetched: the last good keys keep verifying, a
   }
 });
 
+void t.test('a verified token is cached until it expires, and then refused', async (t) => {
+  let clock = Date.now();
+  const [cfg] = oidcConfigSchema.parse({ issuers: [{ issuer: idp.issuer, clientId: idp.clientId, allowPlainHttp: true, leeway: '10s' }] }).issuers;
+  const v = new IssuerVerifier(cfg!, { now: () => clock });
+  t.teardown(() => v.close());
+  const token = await idp.sign({ sub: 'alice' });
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < 1000; i++) await v.verify(token);
+  t.comment(`1000 verifications of one token: ${Number(process.hrtime.bigint() - started) / 1e6} ms`);
+  clock += 305_000; // the token lives 300 s, the leeway is 10 s
+  t.equal((await v.verify(token)).subject, 'alice', 'within the leeway');
+  clock += 10_000;
+  await refused(t, v, token, /expired/);
+  await refused(t, v, token, /expired/);
+});
+
 void t.test('an http issuer needs allowPlainHttp', (t) => {
   const [cfg] = oidcConfigSchema.parse({ issuers: [{ issuer: idp.issuer, clientId: 'x' }] }).issuers;
   t.throws(() => new IssuerVerifier(cfg!), { code: 'FERRY_ERR_BAD_CONFIG', message: /must be https/ });

@@ -4,7 +4,7 @@
 // auth-provider), `ferry user`, `ferry user logout`, `ferry config targets`, and the errors.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { FERRY } from '../../testkit/processes.js';
@@ -103,13 +103,20 @@ void t.test('user login: password via the login endpoint, kubeconfig merged, kub
   t.equal(exec.apiVersion, 'client.authentication.k8s.io/v1');
   t.match(exec.args, ['kubectl-credential', '--login-server', `${fd}/login/k1`]);
 
+  const cacheDir = join(home, '.cache', 'ferry', 'tokens');
+  t.equal((await stat(cacheDir)).mode & 0o777, 0o700, 'token cache folder 0700');
+  const cached = (await readdir(cacheDir)).filter((f) => f.endsWith('.json'));
+  t.equal(cached.length, 1, 'one cache file (issuer/client/user)');
+  t.equal((await stat(join(cacheDir, cached[0]!))).mode & 0o777, 0o600, 'token cache file 0600');
+
   const n = env.kube.requests.length;
   const k = await kubectl(env, ['--context', 'k1', 'get', 'pods', '-n', 'default'], { kubeconfig });
   t.equal(k.code, 0, k.stderr);
   t.match(k.stdout.toString(), /web\s+1\/1/);
   const alias = await kubectl(env, ['--context', 'k1-alias', 'get', 'pods'], { kubeconfig });
   t.match(alias.stdout.toString(), /coredns-1/, 'the kept namespace applies');
-  for (const x of env.kube.requests.slice(n).filter((x) => x.path !== '/readyz') /* not the agent's health probe */) {
+  // Only kubectl's requests: the agent's own health probes carry no person.
+  for (const x of env.kube.requests.slice(n).filter((r) => r.path.startsWith('/api'))) {
     t.equal(x.headers['impersonate-user'], 'alice');
     t.equal(x.headers.authorization, `Bearer ${KUBE_TOKEN}`);
   }

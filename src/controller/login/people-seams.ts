@@ -49,7 +49,7 @@ export async function peopleSeams(config: Pick<ControllerConfig, 'oidc' | 'login
   );
   const loginTokens = login && { verifier: opts.verifier, issuer: opts.issuerName, audience: login.clientId };
   seams.authenticators.push(new IdTokenAuthenticator(verifiers, loginTokens));
-  seams.authorisers.push(new PeopleAccessAuthoriser(oidc?.access ?? []));
+  seams.authorisers.push(new PeopleAccessAuthoriser(oidc?.access ?? [], opts.log));
   const closers: (() => Promise<void>)[] = verifiers.map((v) => () => v.close());
   if (login) {
     const checkers: PasswordChecker[] = await Promise.all(

@@ -60,7 +60,8 @@ export async function loginWithDeviceCode(s: OidcClientSettings, o: DeviceLoginO
     if (device.verification_uri_complete) s.say(`(or open ${device.verification_uri_complete})`);
     await s.openBrowser?.(device.verification_uri_complete ?? uri);
     let interval = (device.interval ?? o.defaultInterval ?? 5) * 1000;
-    const deadline = Date.now() + Math.min((device.expires_in ?? 600) * 1000, s.timeoutMs ?? 600_000);
+    // The provider says when the code expired (expired_token); this deadline only guards against one that never does.
+    const deadline = Date.now() + Math.min((device.expires_in ?? 600) * 1000 + 5000, s.timeoutMs ?? 600_000);
     for (;;) {
       await sleep(interval);
       if (Date.now() > deadline) throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'device login expired before it was approved');

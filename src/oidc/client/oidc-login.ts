@@ -130,6 +130,7 @@ export async function loginWithBrowser(s: OidcClientSettings): Promise<LoginToke
       // Providers issue a refresh token for offline_access only after consent (oidc-provider).
       prompt: 'consent',
     });
+    callback.catch(() => undefined); // awaited below; a refusal may come while the browser opens
     s.say(`Open this URL to log in: ${url.href}`);
     await s.openBrowser?.(url.href);
     const current = await callback;
