@@ -171,6 +171,18 @@ void t.test('LDAP down: /access-token answers 503 with a clear reason, not 401',
   t.equal(again.status, 200, 'back when LDAP is');
 });
 
+void t.test('password guessing: after 5 failures one name from one address waits (429), others do not', async (t) => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) statuses.push((await http('POST', '/login/k1/access-token', { authorization: basic('dave', `guess-${i}`), accept: 'application/json' })).status);
+  t.same(statuses, [401, 401, 401, 401, 401, 429]);
+  const blocked = await http('POST', '/login/k1/access-token', { authorization: basic('dave', 'anything'), accept: 'application/json' });
+  t.equal(blocked.status, 429);
+  t.equal(blocked.headers['retry-after'], '60');
+  t.match(blocked.body.toString(), /FERRY_ERR_RATE_LIMITED/);
+  const other = await http('POST', '/login/k1/access-token', { authorization: basic('alice', 'alice-pw-1'), accept: 'application/json' });
+  t.equal(other.status, 200, 'another user is not affected');
+});
+
 void t.test('no password or token in the controller log', async (t) => {
   const log = env.ferry.controller.raw.join('\n');
   t.match(log, /login: token issued/);

@@ -27,7 +27,7 @@ export interface LoginHandlerOptions {
   log: LogFn;
 }
 
-const RPC_OF_STATUS: Record<number, number> = { 400: RPC_CODE.INVALID_ARGUMENT, 401: RPC_CODE.UNAUTHENTICATED, 403: RPC_CODE.PERMISSION_DENIED, 404: RPC_CODE.NOT_FOUND, 503: RPC_CODE.UNAVAILABLE };
+const RPC_OF_STATUS: Record<number, number> = { 400: RPC_CODE.INVALID_ARGUMENT, 401: RPC_CODE.UNAUTHENTICATED, 403: RPC_CODE.PERMISSION_DENIED, 404: RPC_CODE.NOT_FOUND, 429: RPC_CODE.RESOURCE_EXHAUSTED, 503: RPC_CODE.UNAVAILABLE };
 
 function wantsJson(req: AnyRequest): boolean {
   const accept = req.headers.accept;
@@ -43,10 +43,17 @@ function basicCredentials(req: AnyRequest): { username: string; password: string
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/** Password guessing: this many failures for one name from one address within the window… */
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 5 * 60_000;
+/** …make that pair wait this long (429), whatever the password. */
+const BACKOFF_MS = 60_000;
+
 export class LoginHandler implements LocalHandler {
   readonly path: string;
   readonly needsCaller = false;
   private readonly caB64: string;
+  private readonly failures = new Map<string, { count: number; first: number; blockedUntil: number }>();
 
   constructor(private readonly opts: LoginHandlerOptions) {
     this.path = opts.config.path;
@@ -80,6 +87,7 @@ export class LoginHandler implements LocalHandler {
       const body = errorBody(err);
       if (status === 401) res.setHeader('www-authenticate', 'Basic realm="ferry login"');
       if (status === 405) res.setHeader('allow', 'GET, POST');
+      if (status === 429) res.setHeader('retry-after', String(BACKOFF_MS / 1000));
       if (json) return this.sendJson(res, status, body);
       return this.send(res, status, 'application/octet-stream', encodeOsprey('status', { code: RPC_OF_STATUS[status] ?? RPC_CODE.INTERNAL, message: body.error.message }));
     }
@@ -105,7 +113,16 @@ export class LoginHandler implements LocalHandler {
   private async login(req: AnyRequest, c: LoginConfig['clusters'][number], cluster: OspreyCluster) {
     const creds = basicCredentials(req);
     if (!creds) throw new FerryError('FERRY_ERR_UNAUTHENTICATED', 'send a username and password (Basic)');
-    const id = await this.check(creds.username, creds.password);
+    const guessKey = `${req.socket.remoteAddress ?? ''}|${creds.username.slice(0, 256)}`;
+    this.refuseWhileBlocked(guessKey);
+    let id: PasswordIdentity;
+    try {
+      id = await this.check(creds.username, creds.password);
+    } catch (err) {
+      if (err instanceof FerryError && err.code === 'FERRY_ERR_UNAUTHENTICATED') this.countFailure(guessKey);
+      throw err;
+    }
+    this.failures.delete(guessKey);
     const access = this.opts.access;
     if (access && !accessAllows(access, id.subject, id.groups, { agent: c.agent, type: 'kubernetes', name: c.service })) {
       this.opts.log('info', 'login: refused by oidc.access', { username: id.subject, cluster: c.name });
@@ -118,6 +135,26 @@ export class LoginHandler implements LocalHandler {
       provider: { clientID: this.opts.config.clientId, clientSecret: '', issuerURL: this.opts.issuerName, issuerCA: this.caB64 },
       user: { username: id.subject, token },
     };
+  }
+
+  private refuseWhileBlocked(key: string): void {
+    const f = this.failures.get(key);
+    if (f && f.blockedUntil > Date.now()) {
+      throw new FerryError('FERRY_ERR_RATE_LIMITED', `too many failed logins for this user from this address; try again in ${Math.ceil((f.blockedUntil - Date.now()) / 1000)} s`);
+    }
+  }
+
+  private countFailure(key: string): void {
+    const now = Date.now();
+    if (this.failures.size >= 10_000) this.failures.clear();
+    let f = this.failures.get(key);
+    if (!f || now - f.first > FAILURE_WINDOW_MS) f = { count: 0, first: now, blockedUntil: 0 };
+    f.count++;
+    if (f.count >= MAX_FAILURES) {
+      f.blockedUntil = now + BACKOFF_MS;
+      this.opts.log('warn', 'login: too many failed logins; this user is refused from this address for a while', { username: key.slice(key.indexOf('|') + 1), remote: key.slice(0, key.indexOf('|')) });
+    }
+    this.failures.set(key, f);
   }
 
   /** Backends in order; the first that knows the user decides. One that cannot answer makes a 503 only if no later one says yes. */
