@@ -51,13 +51,15 @@ export const loginConfigSchema = z.strictObject({
   /** The client id written into users' kubeconfigs and the login token's audience. */
   clientId: z.string().min(1).default('ferry'),
   tokenTtl: durationSchema.default(12 * 3600),
-  /** Password backends tried in order (the first that knows the user decides). */
-  passwords: z.array(ldapConfigSchema).min(1),
+  /** LDAP password backends tried in order (the first that knows the user decides). */
+  passwords: z.array(ldapConfigSchema).default([]),
+  /** Then ask webhooks.auth's /password (ContainerSSH's JSON) too. */
+  webhook: z.boolean().default(false),
   /** The cluster targets /cluster-info and /access-token describe. */
   clusters: z.array(loginClusterSchema).default([]),
   /** Path prefix on the front door (osprey's server serves at its root). */
   path: z.string().regex(/^(\/[A-Za-z0-9._-]+)+$/, 'expected an absolute path such as /login').default('/login'),
-});
+}).refine((l) => l.passwords.length > 0 || l.webhook, { message: 'give at least one LDAP backend in passwords, or webhook: true', path: ['passwords'] });
 
 export type OidcConfig = z.infer<typeof oidcConfigSchema>;
 export type OidcIssuerConfig = z.infer<typeof issuerSchema>;

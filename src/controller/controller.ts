@@ -24,7 +24,7 @@ import {
   type RouteResolver,
 } from './front-door/index.js';
 import { openControllerState } from './controller-state.js';
-import { webhookSeams, type WebhookSeams } from './front-door/webhook-seams.js';
+import { webhookPasswordsOf, webhookSeams, type WebhookSeams } from './front-door/webhook-seams.js';
 import { peopleSeams, type PeopleSeams } from './login/people-seams.js';
 import type { StateStore } from '../state/index.js';
 import { countIssuance } from './issuance-metrics.js';
@@ -153,7 +153,10 @@ export async function startController(config: ControllerConfig, options: Control
     const announce = agents.announceReplicas.bind(agents);
     replicas.on('change', announce);
     webhooks = await webhookSeams(config.webhooks, ca.certPem, logFnOf(logger.child({ subsystem: 'webhooks' })));
-    people = await peopleSeams(config, { issuer, verifier, issuerName: keys.issuer, caPem: ca.certPem, log: logFnOf(logger.child({ subsystem: 'oidc' })) });
+    const oidcLog = logFnOf(logger.child({ subsystem: 'oidc' }));
+    // login.webhook: /access-token asks the auth webhook's /password after LDAP (issue 14).
+    const loginWebhook = config.login?.webhook ? [await webhookPasswordsOf(config.webhooks, 'login.webhook', ca.certPem, oidcLog)] : [];
+    people = await peopleSeams(config, { issuer, verifier, issuerName: keys.issuer, caPem: ca.certPem, log: oidcLog, passwordCheckers: loginWebhook });
     const frontDoorAuthenticators: Authenticator[] = [];
     registrySeam = await registrySeams(config.registry, {
       issuer,

@@ -14,14 +14,12 @@ import { PasswordChain } from '../passwords/password-chain.js';
 import { StaticPasswords } from '../passwords/static-users.js';
 import type { PasswordChecker } from '../passwords/types.js';
 import { VaultKvPasswords } from '../passwords/vault-kv.js';
-import { WebhookPasswords } from '../passwords/webhook-passwords.js';
 import { Acl, AclAuthorizer, JwtTokenGenerator, RegistryTunnelAuthenticator, StoredRefreshTokens, TokenServer } from '../registry/index.js';
 import type { StateStore } from '../state/store.js';
 import type { RevocationList, TokenIssuer, TokenKeyStore } from '../tokens/index.js';
-import { AuthWebhookClient } from '../webhooks/index.js';
 import type { ControlRouteMount } from './control-api/index.js';
 import type { Authenticator, LocalHandler } from './front-door/types.js';
-import { transportOf } from './front-door/webhook-seams.js';
+import { webhookPasswordsOf } from './front-door/webhook-seams.js';
 
 export interface RegistrySeams {
   handlers: LocalHandler[];
@@ -60,12 +58,9 @@ async function backendsOf(config: RegistryConfig, opts: RegistrySeamsOptions): P
       case 'htpasswd':
         out.push(await new HtpasswdPasswords(b.file).load());
         break;
-      case 'webhook': {
-        if (!opts.webhooks?.auth) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: kind webhook needs webhooks.auth (its url and TLS)`);
-        const client = new AuthWebhookClient({ ...(await transportOf(opts.webhooks.auth, 'webhooks.auth', opts.caPem, opts.log)), methods: { password: true } });
-        out.push(new WebhookPasswords(client));
+      case 'webhook':
+        out.push(await webhookPasswordsOf(opts.webhooks, where, opts.caPem, opts.log));
         break;
-      }
       case 'ldap': {
         const caPem = b.ca === undefined ? undefined : await readFile(b.ca, 'utf8').catch((err: unknown) => {
           throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}.ca: cannot read ${b.ca}: ${(err as Error).message}`);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { WebhooksConfig } from '../../config/webhooks-config.js';
 import { FerryError, messageOf } from '../../errors.js';
 import type { LogFn } from '../../observability/log-fn.js';
+import { WebhookPasswords } from '../../passwords/webhook-passwords.js';
 import {
   AuthWebhookClient,
   CallerConfigAuthoriser,
@@ -71,4 +72,14 @@ export async function webhookSeams(config: WebhooksConfig | undefined, ferryCaPe
     await Promise.all(closers.map((c) => c()));
   };
   return seams;
+}
+
+/**
+ * The auth webhook's /password as a password backend (the registry's token endpoint and the
+ * login endpoint ask it like any other); `where` names the config key that asked for it.
+ */
+export async function webhookPasswordsOf(webhooks: WebhooksConfig | undefined, where: string, ferryCaPem: string, log: LogFn): Promise<WebhookPasswords> {
+  if (!webhooks?.auth) throw new FerryError('FERRY_ERR_BAD_CONFIG', `${where}: the webhook password backend needs webhooks.auth (its url and TLS)`);
+  const client = new AuthWebhookClient({ ...(await transportOf(webhooks.auth, 'webhooks.auth', ferryCaPem, log)), methods: { password: true } });
+  return new WebhookPasswords(client);
 }
