@@ -11,9 +11,13 @@ import { createLogger } from '../observability/logger.js';
 const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 10_000;
 
-/** The replica id a worker runs as. */
+/**
+ * The replica id a worker runs as: <base>-w<i>, and -r<n> for its n-th restart (the dead
+ * one's record stays live until replica.timeout, and a live id is never taken twice).
+ */
 export function workerReplicaId(base: string): string {
-  return `${base}-w${process.env['FERRY_WORKER_INDEX'] ?? '0'}`;
+  const restart = Number(process.env['FERRY_WORKER_RESTART'] ?? '0');
+  return `${base}-w${process.env['FERRY_WORKER_INDEX'] ?? '0'}${restart > 0 ? `-r${restart}` : ''}`;
 }
 
 export function isWorker(): boolean {
@@ -26,9 +30,12 @@ export function superviseWorkers(count: number, baseReplicaId: string): Promise<
   let stopping = false;
   const byIndex = new Map<number, Worker>();
   const failures = new Map<number, number>();
+  const restarts = new Map<number, number>();
 
   const fork = (index: number) => {
-    const worker = cluster.fork({ FERRY_WORKER_INDEX: String(index), FERRY_REPLICA_BASE: baseReplicaId });
+    const restart = restarts.get(index) ?? 0;
+    restarts.set(index, restart + 1);
+    const worker = cluster.fork({ FERRY_WORKER_INDEX: String(index), FERRY_WORKER_RESTART: String(restart), FERRY_REPLICA_BASE: baseReplicaId });
     byIndex.set(index, worker);
     const startedAt = Date.now();
     worker.on('exit', (code, signal) => {

@@ -1,6 +1,7 @@
 // `ferry controller --workers 2` on the file store: two worker processes on the same ports,
 // each a replica; the agent holds a session to both; requests all succeed and both workers
-// serve some; SIGTERM to the primary drains both and exits 0.
+// serve some; a worker killed with SIGKILL comes back as a new replica the agent reaches;
+// SIGTERM to the primary drains both and exits 0.
 import t from 'tap';
 import { request } from 'undici';
 import { frontDoorClient } from '../../testkit/client.js';
@@ -40,8 +41,20 @@ void t.test('two workers serve on one port, the agent holds a session to each', 
   t.equal(servedBy.size, 2, 'both worker processes served requests');
 });
 
+void t.test('a worker killed with SIGKILL is started again as a new replica, and the agent reaches it', async (t) => {
+  const first = env.controller.lines.find((l) => l.msg === 'controller started' && String(l.replica).endsWith('-w1'));
+  t.ok(first, 'worker 1 started');
+  process.kill(Number(first!.pid), 'SIGKILL');
+  const again = await env.controller.waitFor((l) => l.msg === 'controller started' && String(l.replica).endsWith('-w1-r1'), 20_000);
+  t.pass(`restarted as ${String(again.replica)}`);
+  t.ok(
+    await waitUntil(() => env.controller.lines.some((l) => l.msg === 'agent connected' && l.pid === again.pid), 10_000),
+    'the agent holds a session to the new worker',
+  );
+});
+
 void t.test('SIGTERM to the primary drains both workers and exits 0', async (t) => {
   const code = await env.controller.stop('SIGTERM');
   t.equal(code, 0);
-  t.equal(env.controller.count('controller stopped'), 2, 'each worker stopped cleanly');
+  t.equal(env.controller.count('controller stopped'), 2, 'each live worker stopped cleanly');
 });
