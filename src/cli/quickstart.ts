@@ -133,6 +133,8 @@ async function quickstart(opts: QuickstartOptions): Promise<void> {
       '',
       `Configs written: ${join(rel, 'controller.yaml')}, ${join(rel, 'agent.yaml')} (see examples/local to run the parts as processes).`,
       'People logging in through your own service (an auth webhook): node examples/webhooks/auth-webhook-server.mjs --once (README: Webhooks).',
+      'People logging in with their company identity (OIDC, LDAP): ferry user login TARGET, then kubectl --context TARGET get pods (README: People — kubectl login).',
+      `Several controllers on one machine (stop this first): node bin/ferry controller --config ${join(rel, 'controller.yaml')} --workers 2 (README: Running several controllers).`,
       '',
       opts.exit ? 'Stopping (--exit).' : 'Serving until Ctrl-C.',
       '',
