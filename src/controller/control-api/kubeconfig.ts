@@ -2,6 +2,7 @@
 // and a merge into an existing file that works like osprey's: entries are replaced by
 // name, everything else is left alone, and a context's chosen namespace is kept.
 import { FerryError } from '../../errors.js';
+import { namedListOf, type Named } from '../../config/kubeconfig-lists.js';
 
 export interface KubeconfigEntry {
   /** Name of the cluster, user and context (they share it). */
@@ -12,10 +13,6 @@ export interface KubeconfigEntry {
   namespace?: string;
 }
 
-interface Named {
-  name: string;
-  [key: string]: unknown;
-}
 
 export interface Kubeconfig {
   apiVersion: 'v1';
@@ -54,15 +51,6 @@ export function buildKubeconfig(entry: KubeconfigEntry): Kubeconfig {
   };
 }
 
-function listOf(doc: Record<string, unknown>, key: string): Named[] {
-  const v = doc[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && typeof (x as Named).name === 'string')) {
-    throw new FerryError('FERRY_ERR_BAD_INPUT', `existing kubeconfig: "${key}" is not a list of named entries`);
-  }
-  return v as Named[];
-}
-
 function upsert(list: Named[], item: Named): Named[] {
   const i = list.findIndex((x) => x.name === item.name);
   if (i < 0) return [...list, item];
@@ -76,7 +64,7 @@ export function mergeKubeconfig(existing: unknown, entry: KubeconfigEntry): Kube
   if (existing === undefined || existing === null) return buildKubeconfig(entry);
   if (typeof existing !== 'object' || Array.isArray(existing)) throw new FerryError('FERRY_ERR_BAD_INPUT', 'existing kubeconfig is not a YAML mapping');
   const doc = existing as Record<string, unknown>;
-  const contexts = listOf(doc, 'contexts');
+  const contexts = namedListOf(doc, 'contexts');
   const old = contexts.find((c) => c.name === entry.name)?.context as Record<string, unknown> | undefined;
   const keptNamespace = typeof old?.namespace === 'string' ? old.namespace : undefined;
   const p = parts({ ...entry, namespace: entry.namespace ?? keptNamespace });
@@ -85,8 +73,8 @@ export function mergeKubeconfig(existing: unknown, entry: KubeconfigEntry): Kube
     ...doc,
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: upsert(listOf(doc, 'clusters'), p.cluster),
-    users: upsert(listOf(doc, 'users'), p.user),
+    clusters: upsert(namedListOf(doc, 'clusters'), p.cluster),
+    users: upsert(namedListOf(doc, 'users'), p.user),
     contexts: upsert(contexts, p.context),
     'current-context': typeof current === 'string' && current !== '' ? current : entry.name,
     preferences: (doc.preferences as Record<string, unknown> | undefined) ?? {},

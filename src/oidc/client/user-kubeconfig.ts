@@ -8,11 +8,8 @@ import { parse, stringify } from 'yaml';
 import { FerryError } from '../../errors.js';
 import { writeSecretFile } from '../../files/atomic-files.js';
 import { withLoginLock } from './login-lock.js';
+import { namedListOf, type Named } from '../../config/kubeconfig-lists.js';
 
-interface Named {
-  name: string;
-  [key: string]: unknown;
-}
 
 export interface KubeTargetEntry {
   name: string;
@@ -22,15 +19,6 @@ export interface KubeTargetEntry {
   caData: string;
   /** The `user:` body (exec plugin or auth-provider). */
   user: Record<string, unknown>;
-}
-
-function listOf(doc: Record<string, unknown>, key: string): Named[] {
-  const v = doc[key];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && typeof (x as Named).name === 'string')) {
-    throw new FerryError('FERRY_ERR_BAD_INPUT', `existing kubeconfig: "${key}" is not a list of named entries`);
-  }
-  return v as Named[];
 }
 
 function upsert(list: Named[], item: Named): void {
@@ -68,9 +56,9 @@ export async function updateKubeconfig(file: string, change: (doc: Record<string
 }
 
 export function mergeTargets(doc: Record<string, unknown>, entries: readonly KubeTargetEntry[]): void {
-  const clusters = listOf(doc, 'clusters');
-  const users = listOf(doc, 'users');
-  const contexts = listOf(doc, 'contexts');
+  const clusters = namedListOf(doc, 'clusters');
+  const users = namedListOf(doc, 'users');
+  const contexts = namedListOf(doc, 'contexts');
   for (const e of entries) {
     upsert(clusters, { name: e.name, cluster: { server: e.server, 'certificate-authority-data': e.caData } });
     upsert(users, { name: e.name, user: e.user });
@@ -92,6 +80,6 @@ export function mergeTargets(doc: Record<string, unknown>, entries: readonly Kub
 
 /** The `user:` body of a target in a kubeconfig, if any. */
 export function userOf(doc: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
-  const u = listOf(doc, 'users').find((x) => x.name === name);
+  const u = namedListOf(doc, 'users').find((x) => x.name === name);
   return u?.['user'] as Record<string, unknown> | undefined;
 }
