@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const wait = IDLE_S * 1000 + 10_000;
     // First, on a fresh process: TLS connections that never send a request (the attack).
     let before = await settle(pid);
-    const silent = await openAll(N, () => openTls(port));
+    // resume(): a paused socket never reports the server's FIN (it would look still open).
+    const silent = await openAll(N, async () => (await openTls(port)).resume());
     let during = await settle(pid);
     const openedSilent = N - silent.closed();
     await silent.allClosed(wait);

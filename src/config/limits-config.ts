@@ -5,15 +5,17 @@ import { z } from 'zod';
 import { durationSchema } from './duration.js';
 
 const count = (max: number) => z.number().int().min(1).max(max);
+// No "0 = off": a limit that can be switched off by a typo is not a limit.
+const positiveDuration = durationSchema.refine((s) => s > 0, 'must be more than 0');
 
 export const frontDoorLimitsSchema = z.strictObject({
-  headersTimeout: durationSchema.optional(),
+  headersTimeout: positiveDuration.optional(),
   maxHeaderBytes: count(1024 * 1024).optional(),
-  idleTimeout: durationSchema.optional(),
-  handshakeTimeout: durationSchema.optional(),
+  idleTimeout: positiveDuration.optional(),
+  handshakeTimeout: positiveDuration.optional(),
   maxConnections: count(1_000_000).optional(),
   maxConnectionsPerAddress: count(1_000_000).optional(),
-  h2AuthTimeout: durationSchema.optional(),
+  h2AuthTimeout: positiveDuration.optional(),
 });
 
 export const agentLimitsSchema = z.strictObject({
