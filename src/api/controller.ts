@@ -12,6 +12,7 @@ import { createFileLogger } from '../observability/log-file.js';
 import { Lifecycle } from './lifecycle.js';
 
 export { startController, type Controller, type ControllerOptions } from '../controller/controller.js';
+export { defaultReplicaId } from '../controller/replicas/replica-registry.js';
 export { Lifecycle, type LifecycleState, type Stoppable } from './lifecycle.js';
 export { CONTROLLER_ENV, controllerConfigSchemaOf, type ControllerConfig, type ControllerConfigInput } from '../config/controller-config.js';
 export { issueServiceToken, type ServiceTarget } from './service-token.js';

@@ -1,11 +1,10 @@
 // `ferry controller --config FILE`
 import type { Command } from 'commander';
-import { CONTROLLER_ENV, checkControllerConfig, createController, loadControllerConfig } from '../api/controller.js';
+import { CONTROLLER_ENV, checkControllerConfig, createController, defaultReplicaId, loadControllerConfig } from '../api/controller.js';
 import { envHelp } from './env-help.js';
 import { heapFlagNote } from './heap-flag.js';
 import { onShutdown } from './signals.js';
 import { FerryError } from '../errors.js';
-import { defaultReplicaId } from '../controller/replicas/replica-registry.js';
 import { isWorker, onWorkerShutdown, superviseWorkers, workerReplicaId } from './workers.js';
 
 export function registerController(program: Command): void {
