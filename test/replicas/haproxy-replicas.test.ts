@@ -209,7 +209,8 @@ void t.test('SIGKILL one replica under 16 clients: its requests fail fast, reque
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const after = await load(300, 16, oneConnection);
   t.equal(after.errors.length, 0, `no errors after 1 s ${after.errors.slice(0, 3).join('; ')}`);
-  t.equal(after.statuses.filter((s) => s === 200).length, 300, 'all 300 requests started 1 s after the kill succeed');
+  const others = after.statuses.filter((s) => s !== 200);
+  t.equal(after.statuses.length - others.length, 300, `all 300 requests started 1 s after the kill succeed (others: ${others.join(',') || 'none'})`);
   // Once the dead replica's heartbeat times out (3 s), agents stop redialling for it.
   const survivors = [replicas[0]!, replicas[2]!];
   const connects = () => survivors.reduce((n, r) => n + r.process!.count('agent connected'), 0);
