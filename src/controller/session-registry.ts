@@ -1,5 +1,5 @@
 // All connected agent sessions, and the routing choice: a session of the named agent
-// that offers the service healthy and is not draining, least busy first (ties go to the one used least).
+// that offers the service healthy and is not draining, least busy first (ties: a session with idle streams ready, then the one used least).
 import { EventEmitter } from 'node:events';
 import { FerryError } from '../errors.js';
 import type { AgentSession } from './agent-session.js';
@@ -51,8 +51,7 @@ export class SessionRegistry extends EventEmitter {
       if (!s.hasService(route.type, route.name)) continue;
       offered = true;
       if (s.draining || !s.hasHealthyService(route.type, route.name)) continue;
-      // Equally busy: the one routed to least so far, so fast requests do not all land on one.
-      if (!best || s.active < best.active || (s.active === best.active && s.routed < best.routed)) best = s;
+      if (!best || s.active < best.active || (s.active === best.active && breaksTie(s, best))) best = s;
     }
     if (best) {
       best.routed++;
@@ -73,4 +72,15 @@ function unavailableReason(sessions: Iterable<AgentSession>, route: Route): stri
     if (health && !health.healthy) return `${service} is unhealthy: ${health.reason || 'no reason given'}`;
   }
   return `${service} is unavailable: every instance of the agent is draining`;
+}
+
+/**
+ * Between equally busy sessions: one with idle streams ready first (a session just
+ * welcomed may be a duplicate its agent is about to hang up), then the one routed to least
+ * so far, so fast requests take turns instead of all landing on one.
+ */
+function breaksTie(s: AgentSession, best: AgentSession): boolean {
+  const ready = s.idleStreams > 0;
+  if (ready !== best.idleStreams > 0) return ready;
+  return s.routed < best.routed;
 }
