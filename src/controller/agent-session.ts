@@ -34,6 +34,8 @@ export class AgentSession {
   active = 0;
   /** Requests routed here so far: breaks ties between equally busy sessions. */
   routed = 0;
+  /** The agent has opened a stream here: it keeps this session (a duplicate one it hangs up never does). */
+  streamed = false;
   private readonly idle: TunnelStream[] = [];
   private readonly waiters: Waiter[] = [];
   private readonly live = new Set<TunnelStream>();
@@ -76,6 +78,7 @@ export class AgentSession {
       return;
     }
     this.live.add(stream);
+    this.streamed = true;
     if (this.requested > 0) this.requested--;
     this.giveBack(stream);
   }

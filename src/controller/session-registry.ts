@@ -1,5 +1,5 @@
 // All connected agent sessions, and the routing choice: a session of the named agent
-// that offers the service healthy and is not draining, least busy first (ties: a session with idle streams ready, then the one used least).
+// that offers the service healthy and is not draining, least busy first among sessions whose agent has opened streams (ties: the one used least).
 import { EventEmitter } from 'node:events';
 import { FerryError } from '../errors.js';
 import type { AgentSession } from './agent-session.js';
@@ -51,7 +51,7 @@ export class SessionRegistry extends EventEmitter {
       if (!s.hasService(route.type, route.name)) continue;
       offered = true;
       if (s.draining || !s.hasHealthyService(route.type, route.name)) continue;
-      if (!best || s.active < best.active || (s.active === best.active && breaksTie(s, best))) best = s;
+      if (!best || better(s, best)) best = s;
     }
     if (best) {
       best.routed++;
@@ -75,12 +75,13 @@ function unavailableReason(sessions: Iterable<AgentSession>, route: Route): stri
 }
 
 /**
- * Between equally busy sessions: one with idle streams ready first (a session just
- * welcomed may be a duplicate its agent is about to hang up), then the one routed to least
- * so far, so fast requests take turns instead of all landing on one.
+ * A session whose agent has opened streams before one just welcomed (it may be a duplicate
+ * replica session its agent is about to hang up: a request there would fail); then the
+ * least busy; between equally busy ones the one routed to least so far, so fast requests
+ * take turns instead of all landing on one.
  */
-function breaksTie(s: AgentSession, best: AgentSession): boolean {
-  const ready = s.idleStreams > 0;
-  if (ready !== best.idleStreams > 0) return ready;
+function better(s: AgentSession, best: AgentSession): boolean {
+  if (s.streamed !== best.streamed) return s.streamed;
+  if (s.active !== best.active) return s.active < best.active;
   return s.routed < best.routed;
 }
