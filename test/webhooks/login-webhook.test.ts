@@ -1,6 +1,7 @@
 // The login endpoint delegates passwords to the auth webhook too (issue 14: the front door,
 // the login endpoint and the registry token endpoint all can): `login: { webhook: true }`
-// with no LDAP, the webhook built with ferry's helpers and spoken to over mutual TLS.
+// with no LDAP, the webhook built with ferry's helpers and spoken to over mutual TLS. The
+// login token a person gets there is also their registry password (`kind: ferry-token`).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,11 @@ const env = await startTunnelEnv(
     webhooks: { auth: { url: webhookUrl, cert: join(files, 'client.crt'), key: join(files, 'client.key'), retryInterval: '200ms', deadline: '1s' } },
     oidc: { access: [{ groups: ['devs'], agents: ['k1'] }] },
     login: { webhook: true, clusters: [{ name: 'k1', agent: 'k1' }] },
+    registry: {
+      services: ['reg'],
+      authenticators: [{ kind: 'ferry-token' }],
+      acl: [{ match: { account: '/.+/', name: '${labels:group}/*' }, actions: ['pull'] }],
+    },
   },
   { ca },
 );
@@ -65,6 +71,28 @@ void t.test('a password the webhook accepts gets a login token; a wrong one 401'
   t.match(bad.body, /FERRY_ERR_UNAUTHENTICATED/);
   t.same(asked, ['alice', 'alice'], 'both asked the webhook');
   t.notOk(env.controller.raw.join('\n').includes(PASSWORD), 'the password is in no log line');
+
+  // docker login with the login token: its groups (from the webhook) drive the ACL.
+  const basic = `Basic ${Buffer.from(`alice@corp:${answer.user.token}`).toString('base64')}`;
+  const reg = await request(`${env.frontDoorUrl}/registry/auth?service=reg&scope=repository:devs/app:pull,push&scope=repository:ops/app:pull`, { dispatcher, headers: { authorization: basic } });
+  t.equal(reg.statusCode, 200, 'the registry takes the login token as a password');
+  const { token: registryToken } = (await reg.body.json()) as { token: string };
+  const claims = JSON.parse(Buffer.from(registryToken.split('.')[1]!, 'base64url').toString()) as { sub: string; access: { name: string; actions: string[] }[] };
+  t.equal(claims.sub, 'alice@corp');
+  t.same(
+    claims.access.map((a) => [a.name, a.actions]),
+    [
+      ['devs/app', ['pull']],
+      ['ops/app', []],
+    ],
+    'pull in her group only',
+  );
+  const wrong = await request(`${env.frontDoorUrl}/registry/auth?service=reg&scope=repository:devs/app:pull`, {
+    dispatcher,
+    headers: { authorization: `Basic ${Buffer.from('alice@corp:not-a-token').toString('base64')}` },
+  });
+  t.equal(wrong.statusCode, 401);
+  await wrong.body.dump();
 });
 
 void t.test('the webhook down: 503, not 401', async (t) => {
