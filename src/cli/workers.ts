@@ -51,7 +51,17 @@ export function superviseWorkers(count: number, baseReplicaId: string): Promise<
       }, delay);
     });
   };
-  for (let i = 0; i < count; i++) fork(i);
+  // Worker 0 first, the rest once it listens: on a fresh store it creates the one token key
+  // the others then find (workers started together each made their own, and a token signed
+  // by one was refused by another until its store watch re-read the keys).
+  let restStarted = false;
+  const startRest = () => {
+    if (restStarted) return;
+    restStarted = true;
+    for (let i = 1; i < count; i++) fork(i);
+  };
+  fork(0);
+  byIndex.get(0)?.once('listening', startRest);
   log.info({ workers: count, pid: process.pid, replicaBase: baseReplicaId }, 'controller workers started');
 
   return new Promise((resolve) => {
