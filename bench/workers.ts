@@ -12,6 +12,23 @@ import { waitUntil } from '../testkit/metrics.js';
 import { startTunnelEnv } from '../testkit/tunnel-env.js';
 
 const args = process.argv.slice(2);
+const known = (a: string) => a === '--quick' || a.startsWith('--connections=');
+if (args.includes('--help') || args.includes('-h') || !args.every(known)) {
+  process.stdout.write(
+    [
+      'Usage: npm run bench:workers [-- [--quick] [--connections=N]]',
+      '',
+      'Small requests (1 KiB GET) through one controller process and through --workers 2,',
+      'side by side: req/s, p99 and CPU per request of the controller and the agent.',
+      '',
+      '  --quick           2 s per run instead of 5',
+      '  --connections=N   h2load connections (default 64)',
+      '  -h, --help        this text',
+      '',
+    ].join('\n'),
+  );
+  process.exit(args.includes('--help') || args.includes('-h') ? 0 : 2);
+}
 const seconds = args.includes('--quick') ? 2 : 5;
 const connections = Number(args.find((a) => a.startsWith('--connections='))?.split('=')[1] ?? 64);
 
