@@ -41,7 +41,10 @@ function benchNodeArgs(): string[] {
 
 export async function startFerry(): Promise<FerryInstallation> {
   // A graceful stop lets --cpu-prof write its profile.
-  const env = await startTunnelEnv({}, { nodeArgs: benchNodeArgs(), grace: '2s', stopSignal: process.env['BENCH_CPU_PROF'] ? 'SIGTERM' : 'SIGKILL' });
+  // Every bench client connects from 127.0.0.1: the per-address cap (256 by default, a
+  // guard against one client holding the front door) would refuse the cancel storm's 1,000.
+  const frontDoor = { listen: '127.0.0.1:0', limits: { maxConnectionsPerAddress: 10_000 } };
+  const env = await startTunnelEnv({ frontDoor }, { nodeArgs: benchNodeArgs(), grace: '2s', stopSignal: process.env['BENCH_CPU_PROF'] ? 'SIGTERM' : 'SIGKILL' });
   return {
     dir: env.dir,
     ca: env.ca,

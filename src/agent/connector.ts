@@ -3,16 +3,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { FerryError, messageOf, withoutStackTraces } from '../errors.js';
 import { ferryCiphers } from '../pki/tls-ciphers.js';
 import { ferryVersion } from '../version.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
+import { windowForRoundTrip } from '../tunnel/rtt-window.js';
 import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
+import { probeRoundTripMs } from './round-trip-probe.js';
 import { serveRequest as runRequest, type ServeContext as RunnerContext } from '../relay/serve-request.js';
 
 export interface AgentTlsMaterial {
@@ -94,6 +96,8 @@ export class Connector {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private quickRetry = false;
+  /** The receive window of the last dial: logged when a new dial fits another. */
+  private windowBytes = HTTP2_WINDOW_BYTES;
   connected = false;
   /** The controller replica this connector's live session is with ('' when none or not said). */
   replicaId = '';
@@ -148,14 +152,14 @@ export class Connector {
   private async connectOnce(): Promise<string> {
     const material = await this.opts.tls();
     const target = this.opts.target ? await this.opts.target() : { address: this.opts.address, serverName: this.opts.serverName };
-    const creds = grpc.credentials.createFromSecureContext(
-      createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3', ciphers: ferryCiphers() }),
-    );
+    const secureContext = createSecureContext({ ca: material.caPem, cert: material.certPem, key: material.keyPem, minVersion: 'TLSv1.3', ciphers: ferryCiphers() });
+    const creds = grpc.credentials.createFromSecureContext(secureContext);
+    const windowBytes = await this.receiveWindowFor(target.address, target.serverName, secureContext);
     const channelOptions: grpc.ChannelOptions = {
       'grpc.keepalive_time_ms': 20_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 1,
-      'grpc-node.flow_control_window': HTTP2_WINDOW_BYTES,
+      'grpc-node.flow_control_window': windowBytes,
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       'grpc.initial_reconnect_backoff_ms': 500,
@@ -252,6 +256,18 @@ export class Connector {
     for (const s of session.streams) s.abort('connection lost');
     client.close();
     return why;
+  }
+
+  /** This dial's per-stream receive window, fitted to the round trip measured now (round-trip-probe.ts). */
+  private async receiveWindowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number> {
+    const rttMs = await probeRoundTripMs(address, serverName, secureContext);
+    if (rttMs === undefined) return HTTP2_WINDOW_BYTES;
+    const windowBytes = windowForRoundTrip(rttMs);
+    if (windowBytes !== this.windowBytes) {
+      this.opts.log('info', 'receive window fitted to the round trip', { rttMs: Math.round(rttMs * 10) / 10, windowMiB: windowBytes / (1024 * 1024) });
+      this.windowBytes = windowBytes;
+    }
+    return windowBytes;
   }
 
   private sendControl(control: ControlCall, ev: AgentEvent): void {

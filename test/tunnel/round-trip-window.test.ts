@@ -1,10 +1,13 @@
-// A far agent's connection gets a per-stream window sized from its measured round trip;
-// a near one keeps the floor (the slow-reader budget).
+// A far agent's connection gets a per-stream window sized from its measured round trip,
+// on the controller's side (downloads) and on the agent's (uploads); a near one keeps the
+// floor (the slow-reader budget).
+import { createHash } from 'node:crypto';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { HTTP2_MAX_WINDOW_BYTES, HTTP2_WINDOW_BYTES } from '../../src/tunnel/limits.js';
+import { hostPortOf } from '../../src/agent/round-trip-probe.js';
 import { fitStreamWindowToRoundTrip, windowForRoundTrip, type WindowFit } from '../../src/tunnel/rtt-window.js';
 import { frontDoorClient } from '../../testkit/client.js';
 import { startDelayRelay } from '../../testkit/delay-relay.js';
@@ -111,4 +114,44 @@ void t.test('the controller fits a far agent connection and logs the round trip'
   const res = await request(`${env.frontDoorUrl}/hello`, { headers: { 'X-Ferry-Token': token }, dispatcher });
   t.equal(res.statusCode, 200);
   await res.body.dump();
+});
+
+void t.test('the agent reads host and port from its controller address', (t) => {
+  t.same(hostPortOf('controller.example.com:443'), { host: 'controller.example.com', port: 443 });
+  t.same(hostPortOf('dns:///controller.example.com:8443'), { host: 'controller.example.com', port: 8443 });
+  t.same(hostPortOf('[::1]:9443'), { host: '::1', port: 9443 });
+  t.equal(hostPortOf('controller.example.com'), undefined, 'no port: no probe');
+  t.equal(hostPortOf('host:0'), undefined, 'port 0: no probe');
+  t.end();
+});
+
+void t.test('a far agent fits its own receive window; an upload above the floor crosses whole', async (t) => {
+  const upstream = await startUpstream();
+  const env = await startTunnelEnv();
+  const relay = await startDelayRelay(env.ports.agents);
+  t.teardown(async () => {
+    await env.close();
+    await relay.close();
+    await upstream.close();
+  });
+  const near = await env.startAgent('near', [{ type: 'x-echo', name: 'demo', url: upstream.url }]);
+  const far = await env.startAgent('far', [{ type: 'x-echo', name: 'demo', url: upstream.url }], {
+    controller: { address: `127.0.0.1:${relay.port}`, serverName: 'localhost' },
+  });
+  const fit = far.lines.find((l) => l.msg === 'receive window fitted to the round trip');
+  t.ok(fit, 'the far agent logged its fit before connecting');
+  t.ok(Number(fit?.['rttMs']) >= 48, `round trip ${String(fit?.['rttMs'])} ms ≈ 50 ms`);
+  t.equal(Number(fit?.['windowMiB']) * MIB, windowForRoundTrip(Number(fit?.['rttMs'])), 'window from that round trip');
+  t.notOk(near.lines.some((l) => l.msg === 'receive window fitted to the round trip'), 'the near agent keeps the floor');
+  // The probe's TLS connections are not errors at the controller.
+  t.notOk(env.controller.lines.some((l) => l.level === 'error' || l.level === 'warn'), 'no warning at the controller');
+
+  const body = Buffer.alloc(HTTP2_WINDOW_BYTES + 4 * MIB, 3);
+  const token = await env.token('far', 'x-echo', 'demo');
+  const dispatcher = frontDoorClient(env.ca.certPem);
+  t.teardown(() => dispatcher.close());
+  const res = await request(`${env.frontDoorUrl}/upload`, { method: 'POST', body, headers: { 'X-Ferry-Token': token }, dispatcher });
+  t.equal(res.statusCode, 200);
+  const got = (await res.body.json()) as { bytes: number; sha256: string };
+  t.same(got, { bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') }, 'every byte, in order');
 });
