@@ -62,16 +62,21 @@ for (const mode of ['h2', 'h1'] as const) {
   if (!file) throw new Error(`no profile of the controller (pid ${controllerPid}) in ${profDir}`);
   const prof = JSON.parse(await readFile(join(profDir, file), 'utf8')) as { nodes: ProfileNode[] };
   const by = new Map<string, number>();
+  const byFile = new Map<string, number>();
   let total = 0;
   for (const n of prof.nodes) {
     const hits = n.hitCount ?? 0;
     const where = place(n.callFrame.url, n.callFrame.functionName);
     if (where === '(idle)' || where === '(program)') continue;
     by.set(where, (by.get(where) ?? 0) + hits);
+    const fileKey = n.callFrame.url ? n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:.*\/dist\//, 'dist/') : n.callFrame.functionName;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + hits);
     total += hits;
   }
   process.stdout.write(`controller self time, ${mode} clients (busy samples ${total}):\n`);
   for (const [where, hits] of [...by].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${((100 * hits) / total).toFixed(1).padStart(5)}%  ${where}\n`);
+  process.stdout.write('  the ten largest files or native entries:\n');
+  for (const [f, hits] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 10)) process.stdout.write(`  ${((100 * hits) / total).toFixed(1).padStart(5)}%  ${f}\n`);
   await rm(profDir, { recursive: true, force: true });
 }
 upstream.close();
