@@ -90,6 +90,7 @@ process.stdout.write(`${markdownTable(rows)}\n`);
 if (!noWrite) log(`wrote ${await writeReadme(
   rows,
   `npm run bench${quick ? ' -- --quick' : ''}`,
-  `Load average (1/5/15 min) at start: ${loadAtStart}; at end: ${loadavg()} (other jobs shared the machine; see notes).`,
+  // The bench's own processes keep ~2 cores busy, so the load at the end is mostly its own.
+  `Load average (1/5/15 min) at start: ${loadAtStart}; at end: ${loadavg()} (the bench's own processes load the machine; a start above ~0.5 means other jobs shared it).`,
 )}`);
 log('done');

@@ -3,10 +3,13 @@
 // HTTP/2 session, and grpc-js does not hand that session out for a later SETTINGS change.
 // So the round trip is measured just before each dial: a TLS 1.3 handshake with the agent's
 // own credentials takes one round trip from TCP connected to handshake done (plus the
-// controller's handshake work; the least of two counts), and the TLS is end to end to the
+// controller's handshake work; the least of two counts, one when the first already gives
+// the floor), and the TLS is end to end to the
 // controller even behind a TCP proxy. The window is then fitted as the controller fits its
 // own (rtt-window.ts): a near agent keeps the floor, a far one up to the ceiling.
 import { connect, type SecureContext } from 'node:tls';
+import { windowForRoundTrip } from '../tunnel/rtt-window.js';
+import { HTTP2_WINDOW_BYTES } from '../tunnel/limits.js';
 
 const PROBES = 2;
 const PROBE_TIMEOUT_MS = 3_000;
@@ -45,6 +48,8 @@ export async function probeRoundTripMs(address: string, serverName: string | und
     const ms = await oneHandshakeMs(target.host, target.port, serverName ?? target.host, secureContext);
     if (ms === undefined) break; // unreachable or refused: the dial says why
     best = Math.min(best ?? Infinity, ms);
+    // A near controller: another probe could only confirm the floor, and it delays the dial.
+    if (windowForRoundTrip(best) === HTTP2_WINDOW_BYTES) break;
   }
   return best;
 }
