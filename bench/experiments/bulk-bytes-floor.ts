@@ -20,7 +20,8 @@ const { key, cert } = testCert();
 const CIPHERS = 'TLS_AES_128_GCM_SHA256';
 const BYTES = 512 * 1024 * 1024;
 const WINDOW = 16 * 1024 * 1024;
-const big = Buffer.alloc(256 * 1024, 7);
+// BULK_FRAME_KIB changes the h2 write and gRPC message size (ferry's Data frames: 256 KiB).
+const big = Buffer.alloc(Number(process.env['BULK_FRAME_KIB'] ?? 256) * 1024, 7);
 const small = Buffer.alloc(64 * 1024, 7);
 
 async function timed(run: () => Promise<void>): Promise<number> {

@@ -4,9 +4,9 @@
 // So the round trip is measured just before each dial: a TLS 1.3 handshake with the agent's
 // own credentials takes one round trip from TCP connected to handshake done (plus the
 // controller's handshake work; the least of two counts, one when the first already gives
-// the floor), and the TLS is end to end to the
-// controller even behind a TCP proxy. The window is then fitted as the controller fits its
-// own (rtt-window.ts): a near agent keeps the floor, a far one up to the ceiling.
+// the floor), and the TLS is end to end to the controller even behind a TCP proxy. The
+// window is then fitted as the controller fits its own (rtt-window.ts): a near agent keeps
+// the floor, a far one up to the ceiling.
 import { connect, type SecureContext } from 'node:tls';
 import { windowForRoundTrip } from '../tunnel/rtt-window.js';
 import { HTTP2_WINDOW_BYTES } from '../tunnel/limits.js';
@@ -41,6 +41,9 @@ function oneHandshakeMs(host: string, port: number, servername: string, secureCo
 
 /** The round trip to the controller in ms, or undefined when no probe got through (the dial then keeps the floor). */
 export async function probeRoundTripMs(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number | undefined> {
+  // grpc-js dials through an HTTP proxy when one of these is set; a direct probe could hang
+  // where only the proxy gets out, so such an agent keeps the floor.
+  if (process.env['grpc_proxy'] || process.env['https_proxy'] || process.env['http_proxy']) return undefined;
   const target = hostPortOf(address);
   if (!target) return undefined;
   let best: number | undefined;
