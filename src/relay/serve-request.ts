@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { FerryError, errorAnswer, messageOf, withoutStackTraces } from '../errors.js';
 import { INLINE_BODY_BYTES } from '../tunnel/limits.js';
+import { DataBatch } from '../tunnel/data-batch.js';
 import { sendData, writeFromTunnel } from '../tunnel/pump.js';
 import type { FrameHandler, TunnelStream } from '../tunnel/tunnel-stream.js';
 import type { FrameIn, Header, RequestHeadIn } from '../tunnel/types.js';
@@ -91,6 +92,8 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
   /** Small answers are collected and travel in one frame with their head. */
   private inline: { headers: Header[]; chunks: Buffer[] } | undefined = undefined;
   private waitingForDrain = false;
+  /** The response body chunks of one event-loop turn, sent as one Data frame; made on the first chunk. */
+  private batch: DataBatch | undefined = undefined;
 
   constructor(
     private readonly stream: TunnelStream,
@@ -160,9 +163,16 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
   onData(chunk: Buffer): void {
     if (this.finished) return;
     this.ctx.onBytes?.('out', chunk.length);
-    const stream = this.stream;
     if (this.inline) this.inline.chunks.push(chunk);
-    else if (!sendData(stream, chunk) && !stream.isClosed && !this.waitingForDrain) {
+    // A TLS upstream (the Kubernetes API) hands its body over as 16 KiB records, a chunked
+    // one as its chunks: a frame per piece cost 7.75 vs 5.77 CPU s/GB (bench/README.md).
+    else (this.batch ??= new DataBatch((data) => this.sendFrame(data))).push(chunk);
+  }
+
+  private sendFrame(data: Buffer): void {
+    const stream = this.stream;
+    if (this.finished) return;
+    if (!sendData(stream, data) && !stream.isClosed && !this.waitingForDrain) {
       this.waitingForDrain = true;
       this.call?.pause();
       stream.onceDrained(() => {
@@ -178,7 +188,10 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
     if (inline) {
       const body = inline.chunks.length === 1 ? inline.chunks[0]! : Buffer.concat(inline.chunks);
       this.stream.send({ response: { status: this.status, headers: inline.headers, body, bodyComplete: true } });
-    } else this.stream.send({ end: { trailers: responseHeaderList(trailers) } });
+    } else {
+      this.batch?.flush();
+      this.stream.send({ end: { trailers: responseHeaderList(trailers) } });
+    }
     this.responseDone = true;
     if (this.requestDone) this.finish(true, this.status);
   }
@@ -206,6 +219,7 @@ class HttpExchange implements FrameHandler, UpstreamCallHandler {
   private finish(clean: boolean, status: number | 'error'): void {
     if (this.finished) return;
     this.finished = true;
+    this.batch?.discard();
     const stream = this.stream;
     if (clean) this.ctx.onIdle(stream);
     else {

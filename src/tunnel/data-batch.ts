@@ -21,6 +21,14 @@ export class DataBatch {
     else this.timer ??= setImmediate(() => this.flush());
   }
 
+  /** Drops what was gathered (the stream ended or failed first). */
+  discard(): void {
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = undefined;
+    this.chunks = [];
+    this.bytes = 0;
+  }
+
   /** Sends what was gathered, if anything. */
   flush(): void {
     if (this.timer) clearImmediate(this.timer);

@@ -65,6 +65,8 @@ export class MemoryCall extends EventEmitter implements DuplexCall {
 export interface MemoryStreamPair {
   send: TunnelStream;
   serve: TunnelStream;
+  /** The serve side's call: `sent` holds every frame it wrote, as the send side decoded it. */
+  serveCall: MemoryCall;
 }
 
 /** One Stream call's two ends; `onServeStray` sees frames that arrive on the idle serving end (a request head). */
@@ -76,5 +78,5 @@ export function memoryStreamPair(onServeStray: (stream: TunnelStream, frame: Fra
   const cancel = (call: MemoryCall) => call.cancel();
   const sendOwner: StreamOwner = { cancel: (c) => cancel(c as MemoryCall), onStray: () => undefined };
   const serveOwner: StreamOwner = { cancel: (c) => cancel(c as MemoryCall), onStray: onServeStray };
-  return { send: new TunnelStream(a, sendOwner), serve: new TunnelStream(b, serveOwner) };
+  return { send: new TunnelStream(a, sendOwner), serve: new TunnelStream(b, serveOwner), serveCall: b };
 }

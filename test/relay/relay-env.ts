@@ -12,7 +12,8 @@ import type { AgentService } from '../../src/services/agent-service.js';
 import { serviceConfigSchema } from '../../src/services/default-types.js';
 import { buildService } from '../../src/services/registry.js';
 import type { TunnelStream } from '../../src/tunnel/tunnel-stream.js';
-import { memoryStreamPair } from './memory-call.js';
+import type { FrameIn } from '../../src/tunnel/types.js';
+import { memoryStreamPair, type MemoryCall } from './memory-call.js';
 
 export interface RelayEnv {
   /** The front server's port: requests to it cross the relay. */
@@ -20,6 +21,8 @@ export interface RelayEnv {
   upstream: Server;
   /** Statuses the send side reported done, in order. */
   done: (number | 'error')[];
+  /** Every frame the serve side (the agent) wrote, over all streams, in order per stream. */
+  servedFrames(): FrameIn[];
   close(): Promise<void>;
 }
 
@@ -59,10 +62,14 @@ export async function startRelayEnv(
     discard: () => undefined,
     onDone: (status) => done.push(status),
   };
-  const pair = (): TunnelStream =>
-    memoryStreamPair((stream, frame) => {
+  const serveCalls: MemoryCall[] = [];
+  const pair = (): TunnelStream => {
+    const p = memoryStreamPair((stream, frame) => {
       if (frame?.kind === 'request') serveRequest(stream, frame.request!, ctx);
-    }).send;
+    });
+    serveCalls.push(p.serveCall);
+    return p.send;
+  };
 
   const front = createServer((req, res) => {
     sendRequest(req, res, pair(), requestHeadOf(req, { type: 'x-test', name: route(req) }, undefined, 'http'), hooks);
@@ -75,6 +82,7 @@ export async function startRelayEnv(
     port,
     upstream,
     done,
+    servedFrames: () => serveCalls.flatMap((c) => c.sent),
     async close() {
       for (const s of sockets) s.destroy();
       await Promise.all([new Promise((r) => front.close(r)), new Promise((r) => upstream.close(r))]);

@@ -129,3 +129,40 @@ void t.test('no such service: a 404 JSON answer from the serve side', async (t) 
   t.equal(body.error.code, 'FERRY_ERR_NO_SERVICE');
   t.match(body.error.message, /no x-test service named nope/);
 });
+
+void t.test("the agent sends one turn's response chunks as one Data frame, and holds nothing past the turn", async (t) => {
+  const piece = Buffer.alloc(16 * 1024, 'b');
+  let tailWrittenAt = 0;
+  const env = await startRelayEnv((_req, res) => {
+    // No content-length: chunked, so the agent's HTTP parser hands over each write apart,
+    // as it does a TLS upstream's 16 KiB records.
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.cork();
+    for (let i = 0; i < 8; i++) res.write(piece);
+    res.uncork();
+    setTimeout(() => {
+      tailWrittenAt = Date.now();
+      res.end('tail');
+    }, 150);
+  });
+  t.teardown(() => env.close());
+  const req = request({ port: env.port, host: '127.0.0.1', path: '/burst' });
+  req.end();
+  const [res] = (await once(req, 'response')) as [IncomingMessage];
+  let burstSeenAt = 0;
+  let got = 0;
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => {
+    chunks.push(c);
+    got += c.length;
+    if (got >= 8 * piece.length && burstSeenAt === 0) burstSeenAt = Date.now();
+  });
+  await once(res, 'end');
+  const body = Buffer.concat(chunks);
+  t.equal(body.length, 8 * piece.length + 4, 'every byte');
+  t.equal(body.subarray(8 * piece.length).toString(), 'tail', 'in order');
+  t.ok(burstSeenAt > 0 && burstSeenAt < tailWrittenAt, 'the burst reached the client before the upstream wrote its tail');
+  const data = env.servedFrames().filter((f) => f.kind === 'data');
+  t.ok(data.length <= 3, `the eight writes crossed in ${data.length} Data frame(s)`);
+  t.equal(data.at(-1)?.data?.toString(), 'tail', 'the tail went as its own frame');
+});

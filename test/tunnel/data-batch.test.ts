@@ -43,3 +43,14 @@ void t.test('flush sends what is held and cancels the pending turn', async (t) =
   await nextTurn();
   t.equal(sent.length, 1, 'no empty or repeated frame');
 });
+
+void t.test('discard drops what is held and the pending turn', async (t) => {
+  const { sent, batch } = recorder();
+  batch.push(Buffer.from('abc'));
+  batch.discard();
+  await nextTurn();
+  t.same(sent, [], 'nothing sent after a discard');
+  batch.push(Buffer.from('d'));
+  await nextTurn();
+  t.same(sent, [Buffer.from('d')], 'the batch still works afterwards');
+});
