@@ -35,7 +35,7 @@ await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
 const env = await startTunnelEnv();
 const caFile = join(env.dir, 'upstream-ca.crt');
 await writeFile(caFile, cert);
-const config = await env.agentConfig('dl', [{ type: 'x-echo', name: 'big', url: `https://127.0.0.1:${(upstream.address() as AddressInfo).port}`, tls: { caFile, serverName: 'localhost' } } as never]);
+const config = await env.agentConfig('dl', [{ type: 'x-echo', name: 'big', url: `https://127.0.0.1:${(upstream.address() as AddressInfo).port}`, tls: { caFile, serverName: 'localhost' } }]);
 const token = await env.token('dl', 'x-echo', 'big', { ttlSeconds: 3600 });
 const seen = new Map<string, { cpu: number[]; mbps: number[] }>();
 try {
