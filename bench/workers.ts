@@ -6,11 +6,10 @@
 // machine with few cores the load tool and the upstream share them with ferry, which is what
 // limits the gain (the printed note says which).
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { cpuMs, withDescendants } from './lib/cpu.js';
 import { h2load } from './lib/h2load.js';
+import { startSmallUpstream } from './lib/small-upstream.js';
 import { waitUntil } from '../testkit/metrics.js';
 import type { FerryProcess } from '../testkit/processes.js';
 import { startTunnelEnv } from '../testkit/tunnel-env.js';
@@ -50,13 +49,7 @@ const seconds = quick ? 2 : 5;
 const connections = option('connections', 256);
 const rounds = option('rounds', quick ? 1 : 3);
 
-const body = Buffer.alloc(1024, 'x');
-const upstream = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-  res.end(body);
-});
-await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+const { url: upstreamUrl, server: upstream } = await startSmallUpstream();
 
 /** Busy and total jiffies of the whole machine (first line of /proc/stat). */
 function machineTicks(): { busy: number; total: number } {

@@ -6,22 +6,15 @@
 // same run over HTTP/1.1 beside it for comparison.
 // Usage: node dist/bench/experiments/front-door-h2-profile.js [seconds]
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSmallUpstream } from '../lib/small-upstream.js';
 import { exec } from '../../testkit/exec.js';
 import { HEAP_FLAG } from '../../src/cli/heap-flag.js';
 import { startTunnelEnv } from '../../testkit/tunnel-env.js';
 
 const seconds = Number(process.argv[2] ?? 8);
-const body = Buffer.alloc(1024, 'x');
-const upstream = createServer((_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-  res.end(body);
-});
-await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+const { url: upstreamUrl, server: upstream } = await startSmallUpstream();
 
 interface ProfileNode {
   id: number;

@@ -91,7 +91,8 @@ void t.test('a near connection keeps the floor', async (t) => {
   t.equal(client.remoteSettings.initialWindowSize, HTTP2_WINDOW_BYTES, 'still the floor');
 });
 
-void t.test('the controller fits a far agent connection and logs the round trip', async (t) => {
+/** A controller, an upstream, and a 50 ms relay in front of the controller's agent port. */
+async function farEnv(t: Test) {
   const upstream = await startUpstream();
   const env = await startTunnelEnv();
   const relay = await startDelayRelay(env.ports.agents);
@@ -100,6 +101,11 @@ void t.test('the controller fits a far agent connection and logs the round trip'
     await relay.close();
     await upstream.close();
   });
+  return { upstream, env, relay };
+}
+
+void t.test('the controller fits a far agent connection and logs the round trip', async (t) => {
+  const { upstream, env, relay } = await farEnv(t);
   await env.startAgent('far', [{ type: 'x-echo', name: 'demo', url: upstream.url }], {
     controller: { address: `127.0.0.1:${relay.port}`, serverName: 'localhost' },
   });
@@ -126,14 +132,7 @@ void t.test('the agent reads host and port from its controller address', (t) => 
 });
 
 void t.test('a far agent fits its own receive window; an upload above the floor crosses whole', async (t) => {
-  const upstream = await startUpstream();
-  const env = await startTunnelEnv();
-  const relay = await startDelayRelay(env.ports.agents);
-  t.teardown(async () => {
-    await env.close();
-    await relay.close();
-    await upstream.close();
-  });
+  const { upstream, env, relay } = await farEnv(t);
   const near = await env.startAgent('near', [{ type: 'x-echo', name: 'demo', url: upstream.url }]);
   const far = await env.startAgent('far', [{ type: 'x-echo', name: 'demo', url: upstream.url }], {
     controller: { address: `127.0.0.1:${relay.port}`, serverName: 'localhost' },
