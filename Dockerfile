@@ -36,6 +36,7 @@ USER 10001:10001
 VOLUME ["/var/lib/ferry"]
 # agents (gRPC mTLS), front door (HTTPS), control API (HTTPS), metrics and health (HTTP)
 EXPOSE 9001 9002 9003 9102
-# The node flag: see bin/ferry.
+# The node flag and glibc's malloc settings: see bin/ferry.
+ENV MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=33554432
 ENTRYPOINT ["node", "--initial-old-space-size=64", "/app/bin/ferry"]
 CMD ["--help"]

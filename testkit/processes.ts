@@ -3,7 +3,7 @@
 // that dist/ is not older than src/, so a test never passes on stale code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { HEAP_FLAG } from '../src/cli/heap-flag.js';
+import { HEAP_FLAG, MALLOC_ENV } from '../src/cli/heap-flag.js';
 import { assertDistFresh } from './dist-freshness.js';
 import { exec } from './exec.js';
 import { projectRoot } from './project-root.js';
@@ -96,12 +96,12 @@ export class FerryProcess {
   }
 }
 
-/** Runs bin/ferry the way its launchers do (with the heap flag). */
+/** Runs bin/ferry the way its launchers do (with the heap flag and glibc's malloc settings; the caller's environment wins). */
 export function runFerry(args: string[], opts: RunOptions = {}): FerryProcess {
   checkDistOnce();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? [HEAP_FLAG]), FERRY, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, FERRY_LOG_PRETTY: '0', ...opts.env },
+    env: { ...MALLOC_ENV, ...process.env, FERRY_LOG_PRETTY: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new FerryProcess(child);
@@ -110,5 +110,5 @@ export function runFerry(args: string[], opts: RunOptions = {}): FerryProcess {
 /** Runs a ferry command to completion and returns its exit code and output. */
 export function ferryOnce(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   checkDistOnce();
-  return exec(process.execPath, [HEAP_FLAG, FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
+  return exec(process.execPath, [HEAP_FLAG, FERRY, ...args], { cwd: opts.cwd ?? ROOT, env: { ...MALLOC_ENV, ...process.env, ...opts.env } });
 }

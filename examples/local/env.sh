@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 EXAMPLE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FERRY_ROOT="$(cd "$EXAMPLE_DIR/../.." && pwd)"
-FERRY=(node --initial-old-space-size=64 "$FERRY_ROOT/bin/ferry")   # the flag: see bin/ferry
+FERRY=(env MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=33554432 node --initial-old-space-size=64 "$FERRY_ROOT/bin/ferry")   # see bin/ferry
 
 : "${FERRY_LOCAL_DIR:=$FERRY_ROOT/certs/local}"   # CA, certificates, configs, logs, pids
 : "${AGENT_NAME:=demo}"

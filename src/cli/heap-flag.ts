@@ -7,6 +7,15 @@
 // through 256 KiB frames ran 12-30 full GCs in the controller or the agent.
 export const HEAP_FLAG = '--initial-old-space-size=64';
 
+// glibc's malloc settings every launcher sets beside the flag (read by glibc at start, so
+// they cannot be set from inside the process). By default glibc unmaps or trims the
+// 64–256 KiB buffers a tunnel moves soon after they are freed, and touching fresh pages
+// again costs page faults and zeroing: one grpc-js hop made 33k page faults per 512 MiB.
+// Buffers up to 1 MiB stay in the heap, and up to 32 MiB of freed heap is kept for reuse:
+// 256 MiB through ferry took ~9% less CPU per GB and moved ~9% faster (bench/README.md,
+// issue 16). Other C libraries ignore them.
+export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_TRIM_THRESHOLD_: '33554432' };
+
 /** A note for stderr when this process was started without the flag, else undefined. */
 export function heapFlagNote(execArgv: readonly string[] = process.execArgv): string | undefined {
   if (execArgv.some((a) => a.startsWith('--initial-old-space-size'))) return undefined;
