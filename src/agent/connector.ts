@@ -9,12 +9,11 @@ import { ferryCiphers } from '../pki/tls-ciphers.js';
 import { ferryVersion } from '../version.js';
 import { HTTP2_WINDOW_BYTES, MAX_MESSAGE_BYTES, METADATA_DIRECTION, METADATA_SESSION } from '../tunnel/limits.js';
 import { tunnelPackage } from '../tunnel/proto.js';
-import { windowForRoundTrip } from '../tunnel/rtt-window.js';
 import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
-import { probeRoundTripMs } from './round-trip-probe.js';
+import { fitReceiveWindow } from './round-trip-probe.js';
 import { serveRequest as runRequest, type ServeContext as RunnerContext } from '../relay/serve-request.js';
 
 export interface AgentTlsMaterial {
@@ -258,16 +257,14 @@ export class Connector {
     return why;
   }
 
-  /** This dial's per-stream receive window, fitted to the round trip measured now (round-trip-probe.ts). */
+  /** This dial's per-stream receive window (round-trip-probe.ts), logged when it changes. */
   private async receiveWindowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number> {
-    const rttMs = await probeRoundTripMs(address, serverName, secureContext);
-    if (rttMs === undefined) return HTTP2_WINDOW_BYTES;
-    const windowBytes = windowForRoundTrip(rttMs);
-    if (windowBytes !== this.windowBytes) {
-      this.opts.log('info', 'receive window fitted to the round trip', { rttMs: Math.round(rttMs * 10) / 10, windowMiB: windowBytes / (1024 * 1024) });
-      this.windowBytes = windowBytes;
+    const fit = await fitReceiveWindow(address, serverName, secureContext);
+    if (fit.windowBytes !== this.windowBytes) {
+      this.opts.log('info', 'receive window fitted to the round trip', { rttMs: fit.rttMs, windowMiB: fit.windowBytes / (1024 * 1024) });
+      this.windowBytes = fit.windowBytes;
     }
-    return windowBytes;
+    return fit.windowBytes;
   }
 
   private sendControl(control: ControlCall, ev: AgentEvent): void {

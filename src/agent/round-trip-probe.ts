@@ -56,3 +56,10 @@ export async function probeRoundTripMs(address: string, serverName: string | und
   }
   return best;
 }
+
+/** The window for a dial now: fitted to the measured round trip, or the floor when none was measured. */
+export async function fitReceiveWindow(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<{ windowBytes: number; rttMs?: number }> {
+  const rttMs = await probeRoundTripMs(address, serverName, secureContext);
+  if (rttMs === undefined) return { windowBytes: HTTP2_WINDOW_BYTES };
+  return { windowBytes: windowForRoundTrip(rttMs), rttMs: Math.round(rttMs * 10) / 10 };
+}

@@ -22,8 +22,8 @@ void t.test('bin/ferry, npm start, the Dockerfile, the local examples and the be
   t.match(await readFile(join(ROOT, 'testkit/processes.ts'), 'utf8'), '...MALLOC_ENV, ...process.env', 'tests and bench (testkit)');
 });
 
-void t.test('bin/ferry run as a program gets the malloc settings from its shebang', async (t) => {
-  // `ferry version` prints nothing of its environment; /proc of a running agent does.
+/** An agent config whose controller is unreachable (the agent just retries); its file. */
+async function agentConfig(t: Test): Promise<string> {
   const dir = t.testdir({});
   const ca = await createCA();
   const cert = await ca.issueClient({ kind: 'agent', agent: 'flagged' });
@@ -31,9 +31,15 @@ void t.test('bin/ferry run as a program gets the malloc settings from its sheban
   await writeFile(join(dir, 'agent.crt'), cert.certPem);
   await writeFile(join(dir, 'agent.key'), cert.keyPem, { mode: 0o600 });
   await writeFile(join(dir, 'agent.yaml'), 'controller: { address: "127.0.0.1:1" }\ntls: { cert: agent.crt, key: agent.key, ca: ca.crt }\n');
+  return join(dir, 'agent.yaml');
+}
+
+void t.test('bin/ferry run as a program gets the malloc settings from its shebang', async (t) => {
+  // `ferry version` prints nothing of its environment; /proc of a running agent does.
+  const config = await agentConfig(t);
   const env = { ...process.env };
   for (const k of Object.keys(MALLOC_ENV)) delete env[k];
-  const child = spawn(FERRY, ['agent', '--config', join(dir, 'agent.yaml')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(FERRY, ['agent', '--config', config], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   t.teardown(() => child.kill('SIGKILL'));
   await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('agent started') && resolve()));
   const environ = (await readFile(`/proc/${child.pid}/environ`, 'utf8')).split('\0');
@@ -42,14 +48,8 @@ void t.test('bin/ferry run as a program gets the malloc settings from its sheban
 
 /** Starts an agent (its controller is unreachable, so it just retries); its stderr up to "agent started". */
 async function agentStderr(t: Test, command: string, args: string[]): Promise<string> {
-  const dir = t.testdir({});
-  const ca = await createCA();
-  const cert = await ca.issueClient({ kind: 'agent', agent: 'flagged' });
-  await writeFile(join(dir, 'ca.crt'), ca.certPem);
-  await writeFile(join(dir, 'agent.crt'), cert.certPem);
-  await writeFile(join(dir, 'agent.key'), cert.keyPem, { mode: 0o600 });
-  await writeFile(join(dir, 'agent.yaml'), 'controller: { address: "127.0.0.1:1" }\ntls: { cert: agent.crt, key: agent.key, ca: ca.crt }\n');
-  const child = spawn(command, [...args, 'agent', '--config', join(dir, 'agent.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const config = await agentConfig(t);
+  const child = spawn(command, [...args, 'agent', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => void child.kill('SIGKILL')); // also when the test fails or times out
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
