@@ -1,17 +1,18 @@
 // The agent's per-stream receive window (how much the controller may send on one stream —
 // an upload, exec stdin — before the agent acknowledges) is fixed when grpc-js opens its
 // HTTP/2 session, and grpc-js does not hand that session out for a later SETTINGS change.
-// So the round trip is measured just before each dial: a TLS 1.3 handshake with the agent's
-// own credentials takes one round trip from TCP connected to handshake done (plus the
-// controller's handshake work; the least of two counts, one when the first already gives
-// the floor), and the TLS is end to end to the controller even behind a TCP proxy. The
-// window is then fitted as the controller fits its own (rtt-window.ts): a near agent keeps
-// the floor, a far one up to the ceiling.
-import { connect, type SecureContext } from 'node:tls';
-import { windowForRoundTrip } from '../tunnel/rtt-window.js';
-import { HTTP2_WINDOW_BYTES } from '../tunnel/limits.js';
+// So the round trip is measured just before each dial, on a short HTTP/2 session of its
+// own with the agent's credentials: the least of a few PINGs, as the controller measures
+// its side (rtt-window.ts). A PING is answered by the controller's HTTP/2 layer without
+// crypto work, so a busy machine does not read as a far link (a TLS handshake did: CI saw
+// a loopback agent time one above 17 ms), and the TLS is end to end even behind a TCP proxy.
+// The window is then fitted as the controller fits its own: a near agent keeps the floor,
+// a far one up to the ceiling.
+import * as http2 from 'node:http2';
+import type { SecureContext } from 'node:tls';
+import { minPingMs, windowForRoundTrip } from '../tunnel/rtt-window.js';
+import { HTTP2_WINDOW_BYTES, PROBE_PINGS } from '../tunnel/limits.js';
 
-const PROBES = 2;
 const PROBE_TIMEOUT_MS = 3_000;
 
 /** host and port of a gRPC target ("host:port", "[v6]:port", "dns:///host:port"); undefined if it has no port. */
@@ -23,22 +24,6 @@ export function hostPortOf(address: string): { host: string; port: number } | un
   return port > 0 && port < 65536 ? { host: m[1]!, port } : undefined;
 }
 
-function oneHandshakeMs(host: string, port: number, servername: string, secureContext: SecureContext): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    let tcpAt = 0;
-    const socket = connect({ host, port, servername, secureContext, ALPNProtocols: ['h2'] });
-    const done = (ms: number | undefined) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ms);
-    };
-    const timer = setTimeout(() => done(undefined), PROBE_TIMEOUT_MS);
-    socket.once('connect', () => (tcpAt = performance.now()));
-    socket.once('secureConnect', () => done(tcpAt > 0 ? performance.now() - tcpAt : undefined));
-    socket.once('error', () => done(undefined));
-  });
-}
-
 /** The round trip to the controller in ms, or undefined when no probe got through (the dial then keeps the floor). */
 export async function probeRoundTripMs(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number | undefined> {
   // grpc-js dials through an HTTP proxy when one of these is set; a direct probe could hang
@@ -46,15 +31,19 @@ export async function probeRoundTripMs(address: string, serverName: string | und
   if (process.env['grpc_proxy'] || process.env['https_proxy'] || process.env['http_proxy']) return undefined;
   const target = hostPortOf(address);
   if (!target) return undefined;
-  let best: number | undefined;
-  for (let i = 0; i < PROBES; i++) {
-    const ms = await oneHandshakeMs(target.host, target.port, serverName ?? target.host, secureContext);
-    if (ms === undefined) break; // unreachable or refused: the dial says why
-    best = Math.min(best ?? Infinity, ms);
-    // A near controller: another probe could only confirm the floor, and it delays the dial.
-    if (windowForRoundTrip(best) === HTTP2_WINDOW_BYTES) break;
-  }
-  return best;
+  const authority = `https://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  return new Promise((resolve) => {
+    const session = http2.connect(authority, { servername: serverName ?? target.host, secureContext });
+    const done = (ms: number | undefined) => {
+      clearTimeout(timer);
+      session.destroy();
+      resolve(ms);
+    };
+    const timer = setTimeout(() => done(undefined), PROBE_TIMEOUT_MS);
+    session.once('error', () => done(undefined)); // unreachable or refused: the dial says why
+    session.once('close', () => done(undefined));
+    session.once('connect', () => minPingMs(session, PROBE_PINGS, done));
+  });
 }
 
 /** The window for a dial now: fitted to the measured round trip, or the floor when none was measured. */

@@ -58,7 +58,7 @@ export function fitStreamWindowToRoundTrip(session: http2.Http2Session, onFit?: 
 }
 
 /** The smallest of `count` sequential PING round trips; nothing if the session fails first. */
-function minPingMs(session: http2.Http2Session, count: number, done: (ms: number) => void): void {
+export function minPingMs(session: http2.Http2Session, count: number, done: (ms: number) => void): void {
   let best = Infinity;
   const next = (left: number) => {
     if (left === 0) {
