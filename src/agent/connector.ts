@@ -13,7 +13,7 @@ import { TunnelStream, type StreamOwner } from '../tunnel/tunnel-stream.js';
 import type { AgentEvent, ControllerEventIn, FrameIn, Service } from '../tunnel/types.js';
 import type { TunnelClient } from '../gen/ferry/tunnel/v1/Tunnel.js';
 import { Backoff } from './backoff.js';
-import { fitReceiveWindow } from './round-trip-probe.js';
+import { ReceiveWindowFits } from './round-trip-probe.js';
 import { serveRequest as runRequest, type ServeContext as RunnerContext } from '../relay/serve-request.js';
 
 export interface AgentTlsMaterial {
@@ -38,6 +38,8 @@ export interface ConnectorOptions {
   onReconnect?: () => void;
   /** A pooled Stream call was opened (metrics). */
   onStreamOpened?: () => void;
+  /** Round-trip fits shared with the agent's other connectors (round-trip-probe.ts). */
+  windowFits?: ReceiveWindowFits;
   /**
    * The controller's Welcome named its replica and the live set: return a reason to hang up
    * and dial again soon (this agent already holds a session to that replica).
@@ -101,7 +103,11 @@ export class Connector {
   /** The controller replica this connector's live session is with ('' when none or not said). */
   replicaId = '';
 
-  constructor(private readonly opts: ConnectorOptions) {}
+  private readonly windowFits: ReceiveWindowFits;
+
+  constructor(private readonly opts: ConnectorOptions) {
+    this.windowFits = opts.windowFits ?? new ReceiveWindowFits();
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -259,7 +265,7 @@ export class Connector {
 
   /** This dial's per-stream receive window (round-trip-probe.ts), logged when it changes. */
   private async receiveWindowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number> {
-    const fit = await fitReceiveWindow(address, serverName, secureContext);
+    const fit = await this.windowFits.windowFor(address, serverName, secureContext);
     if (fit.windowBytes !== this.windowBytes) {
       this.opts.log('info', 'receive window fitted to the round trip', { rttMs: fit.rttMs, windowMiB: fit.windowBytes / (1024 * 1024) });
       this.windowBytes = fit.windowBytes;

@@ -9,6 +9,7 @@ import { FerryError } from '../errors.js';
 import type { TunnelStream } from '../tunnel/tunnel-stream.js';
 import { AddressRotation } from './address-rotation.js';
 import { Connector, type ConnectorOptions } from './connector.js';
+import { ReceiveWindowFits } from './round-trip-probe.js';
 
 /** Grace for in-flight requests on a connector dropped because its replica is gone. */
 const DROP_GRACE_MS = 5_000;
@@ -17,6 +18,8 @@ export class ReplicaConnectors {
   readonly #options: ConnectorOptions;
   readonly #connectors: Connector[] = [];
   readonly #addresses: AddressRotation;
+  /** One round-trip probe serves every connector's dial (round-trip-probe.ts says why). */
+  readonly #windowFits = new ReceiveWindowFits();
   #live: string[] = [];
   #stopped = false;
 
@@ -75,6 +78,7 @@ export class ReplicaConnectors {
     const connector: Connector = new Connector({
       ...this.#options,
       target: () => this.#addresses.next(),
+      windowFits: this.#windowFits,
       onWelcome: (welcome) => this.#welcomed(connector, welcome.replicaId, welcome.replicas),
       onReplicas: (replicas) => {
         this.#live = [...replicas].sort();

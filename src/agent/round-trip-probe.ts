@@ -11,7 +11,7 @@
 import * as http2 from 'node:http2';
 import type { SecureContext } from 'node:tls';
 import { minPingMs, windowForRoundTrip } from '../tunnel/rtt-window.js';
-import { HTTP2_WINDOW_BYTES, PROBE_PINGS } from '../tunnel/limits.js';
+import { HTTP2_WINDOW_BYTES, PROBE_PINGS, RTT_PROBE_INTERVAL_MS } from '../tunnel/limits.js';
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -46,9 +46,41 @@ export async function probeRoundTripMs(address: string, serverName: string | und
   });
 }
 
+export interface WindowFit {
+  windowBytes: number;
+  rttMs?: number;
+}
+
 /** The window for a dial now: fitted to the measured round trip, or the floor when none was measured. */
-export async function fitReceiveWindow(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<{ windowBytes: number; rttMs?: number }> {
+export async function fitReceiveWindow(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<WindowFit> {
   const rttMs = await probeRoundTripMs(address, serverName, secureContext);
   if (rttMs === undefined) return { windowBytes: HTTP2_WINDOW_BYTES };
   return { windowBytes: windowForRoundTrip(rttMs), rttMs: Math.round(rttMs * 10) / 10 };
+}
+
+/**
+ * One agent's fits, shared by its connectors: a measured fit serves every dial to that
+ * address for a minute (the controller re-measures its side as often). A probe is a
+ * connection of its own, and a balancer that hands connections out in turn (Node's cluster
+ * round robin across `--workers`) then gave the dial after each probe the same worker every
+ * time, so a connector that reached a replica already held never reached the other. Cached,
+ * its quick redial is a dial alone. A probe that measured nothing is not kept.
+ */
+export class ReceiveWindowFits {
+  readonly #fits = new Map<string, { at: number; fit: Promise<WindowFit> }>();
+
+  constructor(private readonly freshMs = RTT_PROBE_INTERVAL_MS) {}
+
+  windowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<WindowFit> {
+    const key = `${address}\n${serverName ?? ''}`;
+    const held = this.#fits.get(key);
+    if (held && Date.now() - held.at < this.freshMs) return held.fit;
+    // Concurrent dials share one probe.
+    const fit = fitReceiveWindow(address, serverName, secureContext);
+    this.#fits.set(key, { at: Date.now(), fit });
+    void fit.then((f) => {
+      if (f.rttMs === undefined && this.#fits.get(key)?.fit === fit) this.#fits.delete(key);
+    });
+    return fit;
+  }
 }

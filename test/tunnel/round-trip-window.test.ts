@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { HTTP2_MAX_WINDOW_BYTES, HTTP2_WINDOW_BYTES } from '../../src/tunnel/limits.js';
-import { hostPortOf } from '../../src/agent/round-trip-probe.js';
+import { createSecureContext } from 'node:tls';
+import { hostPortOf, ReceiveWindowFits } from '../../src/agent/round-trip-probe.js';
+import { createCA } from '../../src/pki/certificate-authority.js';
 import { fitStreamWindowToRoundTrip, windowForRoundTrip, type WindowFit } from '../../src/tunnel/rtt-window.js';
 import { frontDoorClient } from '../../testkit/client.js';
 import { startDelayRelay } from '../../testkit/delay-relay.js';
@@ -153,4 +155,37 @@ void t.test('a far agent fits its own receive window; an upload above the floor 
   t.equal(res.statusCode, 200);
   const got = (await res.body.json()) as { bytes: number; sha256: string };
   t.same(got, { bytes: body.length, sha256: createHash('sha256').update(body).digest('hex') }, 'every byte, in order');
+});
+
+void t.test("one probe serves an agent's dials for a while: a balancer's turns are not spent on probes", async (t) => {
+  const ca = await createCA();
+  const server = await ca.issueServer({ dnsNames: ['localhost'] });
+  const client = await ca.issueClient({ kind: 'agent', agent: 'probe' });
+  let connections = 0;
+  const h2 = http2.createSecureServer({ ca: ca.certPem, cert: server.certPem, key: server.keyPem, requestCert: true, rejectUnauthorized: true });
+  h2.on('connection', () => connections++);
+  await new Promise<void>((r) => h2.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise((r) => h2.close(r)));
+  const address = `127.0.0.1:${(h2.address() as AddressInfo).port}`;
+  const secureContext = createSecureContext({ ca: ca.certPem, cert: client.certPem, key: client.keyPem });
+
+  const fits = new ReceiveWindowFits();
+  const [a, b] = await Promise.all([fits.windowFor(address, 'localhost', secureContext), fits.windowFor(address, 'localhost', secureContext)]);
+  const c = await fits.windowFor(address, 'localhost', secureContext);
+  t.equal(connections, 1, 'two concurrent dials and a later one: one probe connection');
+  t.equal(a.windowBytes, HTTP2_WINDOW_BYTES, 'loopback: the floor');
+  t.ok(a.rttMs !== undefined && a === b && b === c, 'the same measured fit for each');
+
+  const stale = new ReceiveWindowFits(0);
+  await stale.windowFor(address, 'localhost', secureContext);
+  await stale.windowFor(address, 'localhost', secureContext);
+  t.equal(connections, 3, 'a stale fit is measured again');
+
+  // A probe that measured nothing (a client the server refuses) is not kept: the next dial probes again.
+  const stranger = await createCA();
+  const refused = createSecureContext({ ca: stranger.certPem });
+  const failing = new ReceiveWindowFits();
+  t.same(await failing.windowFor(address, 'localhost', refused), { windowBytes: HTTP2_WINDOW_BYTES }, 'no round trip: the floor');
+  await failing.windowFor(address, 'localhost', refused);
+  t.equal(connections, 5, 'each dial probed again');
 });
