@@ -25,7 +25,7 @@ export function hostPortOf(address: string): { host: string; port: number } | un
 }
 
 /** The round trip to the controller in ms, or undefined when no probe got through (the dial then keeps the floor). */
-export async function probeRoundTripMs(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number | undefined> {
+async function probeRoundTripMs(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<number | undefined> {
   // grpc-js dials through an HTTP proxy when one of these is set; a direct probe could hang
   // where only the proxy gets out, so such an agent keeps the floor.
   if (process.env['grpc_proxy'] || process.env['https_proxy'] || process.env['http_proxy']) return undefined;
@@ -46,13 +46,14 @@ export async function probeRoundTripMs(address: string, serverName: string | und
   });
 }
 
-export interface WindowFit {
+/** A dial's receive window, and the round trip it was fitted to when one was measured. */
+export interface DialWindow {
   windowBytes: number;
   rttMs?: number;
 }
 
 /** The window for a dial now: fitted to the measured round trip, or the floor when none was measured. */
-export async function fitReceiveWindow(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<WindowFit> {
+async function fitReceiveWindow(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<DialWindow> {
   const rttMs = await probeRoundTripMs(address, serverName, secureContext);
   if (rttMs === undefined) return { windowBytes: HTTP2_WINDOW_BYTES };
   return { windowBytes: windowForRoundTrip(rttMs), rttMs: Math.round(rttMs * 10) / 10 };
@@ -67,11 +68,11 @@ export async function fitReceiveWindow(address: string, serverName: string | und
  * its quick redial is a dial alone. A probe that measured nothing is not kept.
  */
 export class ReceiveWindowFits {
-  readonly #fits = new Map<string, { at: number; fit: Promise<WindowFit> }>();
+  readonly #fits = new Map<string, { at: number; fit: Promise<DialWindow> }>();
 
   constructor(private readonly freshMs = RTT_PROBE_INTERVAL_MS) {}
 
-  windowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<WindowFit> {
+  windowFor(address: string, serverName: string | undefined, secureContext: SecureContext): Promise<DialWindow> {
     const key = `${address}\n${serverName ?? ''}`;
     const held = this.#fits.get(key);
     if (held && Date.now() - held.at < this.freshMs) return held.fit;
